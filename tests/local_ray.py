@@ -27,7 +27,7 @@ from tests.wait import wait_for
 
 START_S = 180
 """Seconds the session's Ray may take to start, attempts included (each 30-110 s on a loaded
-machine): a bound on a hang, inside pytest-timeout's 300 s for the first test that needs it."""
+machine): a bound on a hang, added to the timeout of the tests that may start it."""
 
 STOP_S = 120
 """Seconds its processes may take to end after ``ray.shutdown()``."""

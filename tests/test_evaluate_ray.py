@@ -24,6 +24,7 @@ import pytest
 
 import nbagent
 from nbagent import Evaluation, demo
+from tests.local_ray import START_S
 from tests.wait import wait_for
 
 if importlib.util.find_spec("ray") is None:  # pragma: no cover - the floor Python's venv
@@ -34,7 +35,12 @@ if importlib.util.find_spec("ray") is None:  # pragma: no cover - the floor Pyth
 
 import ray
 
-WAIT_S = 120  # a bound on a hang (Ray starts workers on a loaded machine), never a measure
+WAIT_S = 240
+"""A bound on a hang (Ray starts workers on a loaded machine: past 120 s beside 8 busy loops on a
+shared two-core machine), never a measure."""
+TIMEOUT_S = 300 + START_S
+"""A test's (pytest-timeout's 300 s), and the session's Ray start in whichever comes first."""
+pytestmark = pytest.mark.timeout(TIMEOUT_S)
 COMPARED = ["name", "input", "expected", "output", "status", "error", "input_tokens",
             "output_tokens", "cost_usd", "tool_calls", "has_text", "mentions"]  # fmt: skip
 

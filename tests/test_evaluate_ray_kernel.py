@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 
 from tests.kernel import Kernel, widget_traffic
-from tests.test_evaluate_ray import WAIT_S
+from tests.test_evaluate_ray import TIMEOUT_S, WAIT_S
 from tests.wait import wait_for
 
-pytestmark = pytest.mark.kernel
+pytestmark = [pytest.mark.kernel, pytest.mark.timeout(TIMEOUT_S)]
 
 KERNEL_OF_ITS_OWN = "it joins the session's Ray as a driver, which %reset does not undo"
 
