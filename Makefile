@@ -70,7 +70,7 @@ help:
 	@echo "make test          install and run every check, three lanes at a time, each once what it needs is"
 	@echo "                   built: lint, types, JS tests, docs, test-demo-install; Python, kernel and"
 	@echo "                   browser tests; test-pythons, test-evals, test-real-model"
-	@echo "make test-under-load  make test while a busy loop occupies every core (hunts flaky tests)"
+	@echo "make test-under-load  make test beside four busy loops per core (hunts flaky tests)"
 	@echo "make test-demo-install  time and size of make demo's install on a fresh clone (printed)"
 	@echo "make test-fast     the kernel-free Python tests on .venv only (the inner loop)"
 	@echo "make test-pythons  on $(OTHER_PYTHONS): the smoke tests (on $(FLOOR_PYTHON) also the version-sensitive files) (and the adapters' on $(NEWEST_PYTHON))"
@@ -441,8 +441,8 @@ timed-%:
 	echo "make test: $$(date -u +%T) $* ends after $$((end - start)) s, $$cpu CPU-s$$( [ $$rc = 0 ] || echo ', FAILED')"; \
 	exit $$rc
 
-# The whole suite while a busy loop occupies every core (tests/under_load.py): a wait or budget
-# sized for an idle machine fails here first.
+# The whole suite beside four busy loops per core, 8 on 2 cores (tests/under_load.py): a wait or
+# budget sized for an idle machine fails here first.
 test-under-load: install
 	$(BIN)/python -m tests.under_load $(MAKE) --no-print-directory test
 

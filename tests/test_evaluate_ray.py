@@ -1,11 +1,11 @@
-"""``nbagent.evaluate(..., executor="ray")`` on a local Ray (one per module: 2 CPUs, no
-dashboard): the same rows, scores, tool calls and usage as in the kernel on the scripted demo
-model; a worker killed mid-case (that case an error with what had arrived, the others
-completed); Stop (every running case's task ``ray.cancel``-ed, cancelled / skipped); a tool that
-cannot be pickled and a Ray that cannot start (one clear error, no case started); ratings,
-to_pandas and max_cost_usd the same both ways; ``concurrency=4`` in flight at once on 2 CPUs
-(a case reserves no CPU by default: ``ray_options``); the error without Ray, and an ACP agent
-refused. In a real kernel joined to a Ray by address: tests/test_evaluate_ray_kernel.py.
+"""``nbagent.evaluate(..., executor="ray")`` on a local Ray (the session's: 2 CPUs, no dashboard;
+``local_ray`` in tests/conftest.py): the same rows, scores, tool calls and usage as in the kernel on
+the scripted demo model; a worker killed mid-case (that case an error with what had arrived, the
+others completed); Stop (every running case's task ``ray.cancel``-ed, cancelled / skipped); a tool
+that cannot be pickled and a Ray that cannot start (one clear error, no case started); ratings,
+to_pandas and max_cost_usd the same both ways; ``concurrency=4`` in flight at once on 2 CPUs (a case
+reserves no CPU by default: ``ray_options``); the error without Ray, and an ACP agent refused. In a
+real kernel joined to a Ray by address: tests/test_evaluate_ray_kernel.py.
 
 Ray is the ``ray`` extra, which ``make test`` installs in .venv: skipped only where it is not
 installed (the floor Python's venv), never there under CI=true."""
@@ -17,15 +17,14 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 
 import nbagent
 from nbagent import Evaluation, demo
+from tests.local_ray import START_S
 from tests.wait import wait_for
 
 if importlib.util.find_spec("ray") is None:  # pragma: no cover - the floor Python's venv
@@ -36,35 +35,14 @@ if importlib.util.find_spec("ray") is None:  # pragma: no cover - the floor Pyth
 
 import ray
 
-WAIT_S = 120  # a bound on a hang (Ray starts workers on a loaded machine), never a measure
+WAIT_S = 240
+"""A bound on a hang (Ray starts workers on a loaded machine: past 120 s beside 8 busy loops on a
+shared two-core machine), never a measure."""
+TIMEOUT_S = 300 + START_S
+"""A test's (pytest-timeout's 300 s), and the session's Ray start in whichever comes first."""
+pytestmark = pytest.mark.timeout(TIMEOUT_S)
 COMPARED = ["name", "input", "expected", "output", "status", "error", "input_tokens",
             "output_tokens", "cost_usd", "tool_calls", "has_text", "mentions"]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def local_ray() -> Iterator[Any]:
-    """One local Ray for the module (its workers cost CPU to start: a few, reused); its
-    processes gone after it (the rest of the session shares this process)."""
-    before = {p.pid for p in psutil.Process().children(recursive=True)}
-    options = {"num_cpus": 2, "include_dashboard": False, "log_to_driver": False}
-    try:
-        ray.init(**options, configure_logging=False)
-    except Exception as exc:  # noqa: BLE001 - once more, saying what was seen
-        # Seen on a loaded machine: the raylet gives up waiting for its metrics agent's port
-        # file ("Timed out waiting for file .../metrics_agent_port"), and ray.init raises.
-        print(f"ray.init failed ({str(exc).splitlines()[0]}); starting it again")
-        ray.shutdown()
-        ray.init(**options, configure_logging=False)
-    try:
-        yield ray
-    finally:
-        ray.shutdown()
-
-        def left() -> list[str]:
-            now = psutil.Process().children(recursive=True)
-            return [p.name() for p in now if p.pid not in before and p.is_running()]
-
-        wait_for(lambda: not left(), WAIT_S, "Ray's processes to end")
 
 
 def agent_with(*tools: Any) -> nbagent.Agent:

@@ -1,4 +1,4 @@
-"""``nbagent.evaluate(..., executor=<address>)`` in a real kernel that joins this module's
+"""``nbagent.evaluate(..., executor=<address>)`` in a real kernel that joins the session's
 local Ray by its address (one cluster: the kernel starts none): a row opened from the table
 (the page's ``open`` message) shows its case's run live until it ends; re-running the cell
 cancels every case's task and the table says cancelled; Stop at any instant while many short
@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 
 from tests.kernel import Kernel, widget_traffic
-from tests.test_evaluate_ray import WAIT_S, local_ray  # noqa: F401 - the module's Ray
+from tests.test_evaluate_ray import TIMEOUT_S, WAIT_S
 from tests.wait import wait_for
 
-pytestmark = pytest.mark.kernel
+pytestmark = [pytest.mark.kernel, pytest.mark.timeout(TIMEOUT_S)]
 
-KERNEL_OF_ITS_OWN = "it joins the module's Ray as a driver, which %reset does not undo"
+KERNEL_OF_ITS_OWN = "it joins the session's Ray as a driver, which %reset does not undo"
 
 KERNEL_SETUP = """
 import threading, nbagent, ray
@@ -51,8 +51,8 @@ def statuses(ev):
 
 
 @pytest.fixture(scope="module")
-def address(local_ray: Any) -> str:  # noqa: F811 - the fixture imported above
-    """The module's Ray's address, for the kernel's ``ray.init(address)``."""
+def address(local_ray: Any) -> str:
+    """The session's Ray's address, for the kernel's ``ray.init(address)``."""
     return str(local_ray.get_runtime_context().gcs_address)
 
 

@@ -10,7 +10,7 @@ Run as ``python -m tests.mcp_servers.tasks [--log FILE] [--hostile]``.
 
 ``--hostile``: the task tools' answers go wrong: ``odd_status`` (a status no revision has),
 ``no_id`` (a task without its id), ``bad_types`` (fields of the wrong types), ``endless``
-(working until cancelled, polled every 10 ms) and ``flood`` (10,000 notifications, then done).
+(working until cancelled, polled every 10 ms) and ``flood`` (1,000 notifications, then done).
 """
 
 from __future__ import annotations
@@ -173,9 +173,10 @@ async def bad_types_work(job: Job, _args: dict[str, Any]) -> None:
 
 
 async def flood_work(job: Job, _args: dict[str, Any]) -> None:
-    for i in range(10_000):
+    # A thousand: told at most every 0.1 s, each would be told only if they took 100 s to come.
+    for i in range(1_000):
         await job.set(status="working", statusMessage=f"flood {i}")
-    await job.set(status="completed", result=text("done after 10,000 notifications"))
+    await job.set(status="completed", result=text("done after 1,000 notifications"))
 
 
 async def run(
@@ -378,7 +379,7 @@ def endless() -> str:
     return ""
 
 
-@server.tool(description="Hostile: 10,000 notifications/tasks, then done.", structured_output=False)
+@server.tool(description="Hostile: 1,000 notifications/tasks, then done.", structured_output=False)
 def flood() -> str:
     return ""
 
