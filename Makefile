@@ -52,6 +52,13 @@ UV ?= $(BIN)/uv
 UV_STAMP := $(if $(filter $(BIN)/uv,$(UV)),$(STAMP)/uv-$(UV_VERSION))
 # uv never downloads a Python: each venv is made from an interpreter this machine has.
 export UV_PYTHON_DOWNLOADS := never
+# Python's bytecode cache is written, in a folder of its own (no venv grows, make clean empties
+# it), even where the environment says not to (PYTHONDONTWRITEBYTECODE): uv compiles nothing at
+# install, so every one of make test's Python processes (kernels, servers, pytest, the MCP and
+# ACP servers) would compile each module it imports from source, each time: the other Python
+# tests' collection alone took 91 CPU-s that way, 24 with the cache.
+unexport PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX ?= $(CURDIR)/$(STAMP)/pycache
 # --locked: an uv.lock that no longer matches pyproject.toml fails, saying to run `uv lock`.
 UV_SYNC := $(UV) sync --locked --quiet
 # .venv only grows (--inexact): uv lives there, and `make install` adds the dev extra to what
