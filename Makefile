@@ -427,8 +427,9 @@ test-lanes: $(addprefix lane-,$(LANES))
 beside-test-py-rest := test-real-model
 
 # A lane: its target in a make of its own (what it needs is built by then), timed: its wall time
-# and its CPU time (the shell's `times`: every process of the lane, once waited for). make test
-# is bound by the CPU of two cores, so the CPU-s of each lane say where to cut.
+# and its CPU time: a cgroup's where one can be made (tests/cpu_group.py: every process of the
+# lane), else the shell's `times` (those waited for: little of Chromium's). make test is bound
+# by the CPU of two cores, so the CPU-s of each lane say where to cut.
 .SECONDEXPANSION:
 lane-%: $$(needs-$$*) $$(foreach b,$$(beside-$$*),$$(needs-$$b)) \
   | $$(if $$(filter $$*,$$(LONG_LANES)),,$$(foreach l,$$(LANES),$$(needs-$$l)))
@@ -439,9 +440,12 @@ lane-%: $$(needs-$$*) $$(foreach b,$$(beside-$$*),$$(needs-$$b)) \
 
 timed-%:
 	@start=$$(date +%s); echo "make test: $$(date -u +%T) $* starts"; \
+	group=$$($(PYTHON) tests/cpu_group.py join $$$$ 2>/dev/null); \
 	$(MAKE) --no-print-directory $*; rc=$$?; end=$$(date +%s); \
 	times > $(LANE_LOG).$*.times; \
 	cpu=$$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($$i, t, /[ms]/); s += 60 * t[1] + t[2] } printf "%.0f", s }' $(LANE_LOG).$*.times); \
+	if [ -n "$$group" ]; then read=$$($(PYTHON) tests/cpu_group.py read $$group 2>/dev/null); \
+	  cpu=$${read:-$$cpu}; { echo $$$$ > $$group/../cgroup.procs; rmdir $$group; } 2>/dev/null; fi; \
 	echo "$* $$start $$end $$rc $$cpu" >> $(LANE_LOG); \
 	echo "make test: $$(date -u +%T) $* ends after $$((end - start)) s, $$cpu CPU-s$$( [ $$rc = 0 ] || echo ', FAILED')"; \
 	exit $$rc
