@@ -52,6 +52,13 @@ UV ?= $(BIN)/uv
 UV_STAMP := $(if $(filter $(BIN)/uv,$(UV)),$(STAMP)/uv-$(UV_VERSION))
 # uv never downloads a Python: each venv is made from an interpreter this machine has.
 export UV_PYTHON_DOWNLOADS := never
+# Python's bytecode cache is written, in a folder of its own (no venv grows, make clean empties
+# it), even where the environment says not to (PYTHONDONTWRITEBYTECODE): uv compiles nothing at
+# install, so every one of make test's Python processes (kernels, servers, pytest, the MCP and
+# ACP servers) would compile each module it imports from source, each time: the other Python
+# tests' collection alone took 91 CPU-s that way, 24 with the cache.
+unexport PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX ?= $(CURDIR)/$(STAMP)/pycache
 # --locked: an uv.lock that no longer matches pyproject.toml fails, saying to run `uv lock`.
 UV_SYNC := $(UV) sync --locked --quiet
 # .venv only grows (--inexact): uv lives there, and `make install` adds the dev extra to what
@@ -277,13 +284,12 @@ lint: $(needs-lint)
 	$(BIN)/python -m tests.regex_patterns nbagent > $(STAMP)/regex_patterns.json
 	node js/redos.mjs --python $(STAMP)/regex_patterns.json
 
+# One mypy run (pyproject.toml's settings: strict) over nbagent and the typed parts of the rest:
+# each run of its own read the libraries' types again (from the first's cache: ~1.5 CPU-s).
 needs-typecheck := $(STAMP)/install
 typecheck: $(needs-typecheck)
-	$(BIN)/mypy
-	$(BIN)/mypy --strict docs_hooks tests/test_docstrings.py tests/browser/test_docs_site.py \
-	  tests/typecheck/wire_handlers.py
-	$(BIN)/mypy --strict lite
-	$(BIN)/mypy --strict tests/browser/test_lite.py
+	$(BIN)/mypy nbagent docs_hooks lite tests/test_docstrings.py tests/browser/test_docs_site.py \
+	  tests/browser/test_lite.py tests/typecheck/wire_handlers.py
 
 needs-test-js := $(STAMP)/js-dev js/lab/node_modules/.package-lock.json
 test-js: $(needs-test-js)
@@ -422,8 +428,9 @@ test-lanes: $(addprefix lane-,$(LANES))
 beside-test-py-rest := test-real-model
 
 # A lane: its target in a make of its own (what it needs is built by then), timed: its wall time
-# and its CPU time (the shell's `times`: every process of the lane, once waited for). make test
-# is bound by the CPU of two cores, so the CPU-s of each lane say where to cut.
+# and its CPU time: a cgroup's where one can be made (tests/cpu_group.py: every process of the
+# lane), else the shell's `times` (those waited for: little of Chromium's). make test is bound
+# by the CPU of two cores, so the CPU-s of each lane say where to cut.
 .SECONDEXPANSION:
 lane-%: $$(needs-$$*) $$(foreach b,$$(beside-$$*),$$(needs-$$b)) \
   | $$(if $$(filter $$*,$$(LONG_LANES)),,$$(foreach l,$$(LANES),$$(needs-$$l)))
@@ -434,9 +441,12 @@ lane-%: $$(needs-$$*) $$(foreach b,$$(beside-$$*),$$(needs-$$b)) \
 
 timed-%:
 	@start=$$(date +%s); echo "make test: $$(date -u +%T) $* starts"; \
+	group=$$($(PYTHON) tests/cpu_group.py join $$$$ 2>/dev/null); \
 	$(MAKE) --no-print-directory $*; rc=$$?; end=$$(date +%s); \
 	times > $(LANE_LOG).$*.times; \
 	cpu=$$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($$i, t, /[ms]/); s += 60 * t[1] + t[2] } printf "%.0f", s }' $(LANE_LOG).$*.times); \
+	if [ -n "$$group" ]; then read=$$($(PYTHON) tests/cpu_group.py read $$group 2>/dev/null); \
+	  cpu=$${read:-$$cpu}; { echo $$$$ > $$group/../cgroup.procs; rmdir $$group; } 2>/dev/null; fi; \
 	echo "$* $$start $$end $$rc $$cpu" >> $(LANE_LOG); \
 	echo "make test: $$(date -u +%T) $* ends after $$((end - start)) s, $$cpu CPU-s$$( [ $$rc = 0 ] || echo ', FAILED')"; \
 	exit $$rc

@@ -1,5 +1,7 @@
 // Every CommonMark and GFM spec example, streamed in random 1–7-character chunks and
-// character by character, ends with exactly the DOM of the whole-document render.
+// character by character, ends with exactly the DOM of the whole-document render. (629 of GFM's
+// 673 examples are CommonMark's text again: those stream character by character once, as
+// CommonMark's, the same input to the same renderer.)
 import { describe, expect, test } from "vitest";
 import { renderMarkdown } from "../src/markdown/markdown.js";
 import { rng } from "./random.js";
@@ -27,9 +29,12 @@ const everyChar = (src) => Array.from({ length: src.length }, (_, i) => i + 1);
  */
 const bySection = (examples) => [...new Set(examples.map((ex) => ex.section))];
 
-for (const [name, examples] of [
-  ["CommonMark 0.31.2", commonmark],
-  ["GFM 0.29", gfm],
+/** The texts CommonMark's examples stream character by character. */
+const commonmarkTexts = new Set(commonmark.map((ex) => ex.markdown));
+
+for (const [name, examples, streamedByChar] of [
+  ["CommonMark 0.31.2", commonmark, new Set()],
+  ["GFM 0.29", gfm, commonmarkTexts],
 ]) {
   describe(`${name}: streamed render equals whole render`, () => {
     test.each(bySection(examples))(
@@ -42,7 +47,10 @@ for (const [name, examples] of [
           const r = rng(ex.number * 7919 + 1);
           if (streamed(ex.markdown, randomCuts(ex.markdown, r)) !== whole)
             failed.push(`${ex.number} chunks`);
-          if (streamed(ex.markdown, everyChar(ex.markdown)) !== whole)
+          if (
+            !streamedByChar.has(ex.markdown) &&
+            streamed(ex.markdown, everyChar(ex.markdown)) !== whole
+          )
             failed.push(`${ex.number} chars`);
         }
         expect(failed).toEqual([]);

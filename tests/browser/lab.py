@@ -736,17 +736,10 @@ def require_bundle() -> None:
 
 
 def new_lab_page(browser: Any, server: LabServer) -> tuple[Any, LabPage]:
-    """A context + page on ``server``; every request to another host is logged and aborted."""
+    """A context + page on ``server``; every request to another host is logged
+    (``LabPage.foreign_requests``) and goes nowhere: the browser's proxy
+    (conftest.CHROMIUM_ARGS) takes all but the loopback's."""
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    here = server.url + "/"
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(here) or route.request.url.startswith("data:")
-            else route.abort()
-        ),
-    )
     return context, LabPage(server, context.new_page())
 
 
