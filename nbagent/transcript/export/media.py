@@ -40,13 +40,10 @@ def saved_media(b: dict[str, Any]) -> tuple[str, str] | None:
 
 
 def _line(b: dict[str, Any]) -> str:
-    """The block's words when its data is not there: its own line, else its type and size."""
+    """The block's words when its data is not shown: its own line, else its type (data that is
+    not what it says, from a state from anywhere)."""
     line = b.get("line")
-    if isinstance(line, str) and line:
-        return line
-    size = b.get("bytes")
-    size_said = f", {size_words(size)}" if isinstance(size, int) and size > 0 else ""
-    return f"{b.get('mime') or 'media'}{size_said}, not saved"
+    return line if isinstance(line, str) and line else f"{b.get('mime') or 'media'}, not shown"
 
 
 def _alt(b: dict[str, Any]) -> str:

@@ -4,8 +4,7 @@ scripts, no event handlers, no ``style=`` attributes, nothing from the network; 
 one ``<style>`` of our own. Math is MathML (``math``: latex2mathml, sanitized by nh3).
 
 Twin: js/src/panels/panels.js, js/src/view/block_view.js, js/src/view/view.js,
-js/src/panels/status.js, js/src/widget/acp_chunk.js, js/src/widget/app_chunk.js,
-js/src/panels/media.js"""
+js/src/panels/status.js, js/src/widget/acp_chunk.js, js/src/widget/app_chunk.js"""
 
 from __future__ import annotations
 
