@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 import pytest
 
@@ -17,8 +18,14 @@ from nbagent.core.events import Media, RunEnd, RunStart, TextDelta, event_from_j
 from nbagent.runtime.controller import Coalescer
 from nbagent.transcript.media import size_words
 from nbagent.transcript.transcript import Transcript
+from nbagent.widget.output import OutputRun, mimebundle
+from nbagent.widget.wire import decode_ops
 from tests.invariants import check_ops
 from tests.media_samples import GIF, JPEG, PNG, SVG, WEBP, b64, png_of, wav
+from tests.recording import RecordingComm, browser_state, ops_messages, ours, snapshots, start
+from tests.wait import PATIENCE
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def media(**fields: object) -> dict[str, object]:
@@ -199,3 +206,55 @@ def test_a_replaced_part_goes_out_once_per_flush() -> None:
         {"op": "set", "i": 1, "set": {"data": "C", "partial": False}},
         {"op": "append", "i": 0, "key": "text", "text": "xy"},
     ]
+
+
+def test_a_saved_run_replays_its_pictures_and_sounds(tmp_path: Path) -> None:
+    """``run.save`` keeps each part as it came (a recording holds the whole image, partial
+    ones too); ``nbagent.replay`` draws them again, through the same pipeline."""
+    wire = (FIXTURES / "openai-responses" / "image_generation.jsonl").read_text().splitlines()
+    run = nbagent.show([json.loads(line) for line in wire])
+    original = run.wait(PATIENCE)
+    saved = run.save(tmp_path / "run.jsonl")
+    kept = [e for e in nbagent.load(saved) if isinstance(e, Media)]
+    assert [m.partial for m in kept] == [True, False]
+    again = nbagent.replay(saved, speed=0).wait(PATIENCE)
+    shown = [[b for b in t.to_dict()["blocks"] if b["type"] == "media"] for t in (original, again)]
+    assert shown[0] == shown[1]
+    assert shown[0][0]["data"] == kept[-1].data
+    assert f'src="data:image/webp;base64,{kept[-1].data}"' in again.to_html()
+
+
+def test_the_widget_sends_each_part_once_and_saves_within_the_bound(
+    comms: list[RecordingComm],
+) -> None:
+    """Live: each part goes to the page at most once (partial images replaced in the batch),
+    the page's state is the transcript's; saved: the widget's state and its static copy keep
+    the parts within the bound, the others a line."""
+    big = [png_of(MEDIA_SAVED_BYTES + n) for n in (1, 2, 3)]
+    events = [
+        RunStart(model="gpt-image"),
+        *(Media(media_id="ig", mime="image/png", data=b64(p), partial=True) for p in big[:2]),
+        Media(media_id="ig", mime="image/png", data=b64(big[2])),
+        Media(media_id="a", mime="audio/wav", data=b64(wav())),
+        RunEnd(),
+    ]
+    run = start(iter(events))
+    run.wait(PATIENCE)
+    c = ours(comms)
+    sent = [
+        (op.get("set") or op.get("block") or {}).get("data", "")
+        for m in ops_messages(c)
+        for op in decode_ops(m)
+    ]
+    parts = [d for d in sent if d]
+    assert len(parts) <= 4
+    assert parts[-2:] == [b64(big[2]), b64(wav())]
+    assert len(set(parts)) == len(parts)  # none twice
+    final = snapshots(c)[-1]["state"]
+    assert browser_state(c) == final == run.transcript.to_dict()
+    image, sound = final["blocks"]
+    assert (image["data"], image["line"]) == ("", "image/png, 2.0 MB, not saved")
+    assert sound["data"] == b64(wav())
+    html = mimebundle([OutputRun(final)])["text/html"]
+    assert "image/png, 2.0 MB, not saved" in html
+    assert f'src="data:audio/wav;base64,{b64(wav())}"' in html
