@@ -3,6 +3,7 @@
 // bytes that are not what their type says) its line in words; a part the saved run leaves out
 // keeps the picture this view drew, its line under it.
 import { afterEach, expect, test } from "vitest";
+import { violations } from "../../tests/browser/bare/check.js";
 import { mediaChunk } from "../src/base/media.js";
 import { runningState } from "./fake-model.js";
 import { mountView } from "./mount.js";
@@ -47,6 +48,7 @@ test("a partial image shows at once and its successor replaces it in place", () 
   expect([img.alt, img.title]).toEqual(["a dot", "a dot"]);
   expect(box.classList.contains("nba-media-partial")).toBe(false);
   expect(box.querySelector(".nba-media-line")).toBeNull();
+  expect(violations(w.el)).toEqual([]); // nbagent's own picture, checked as the page's rule says
 });
 
 test("a part the saved run leaves out keeps its picture here, its line under it", () => {
@@ -73,6 +75,7 @@ test("a saved part over the bound is its line only; a sound is a player", () => 
   expect(big.querySelector("img")).toBeNull();
   expect(big.textContent).toBe("image/png, 2.3 MB, not saved");
   const audio = /** @type {HTMLAudioElement} */ (sound.querySelector("audio.nba-media-audio"));
+  expect(violations(w.el)).toEqual([]);
   expect([audio.controls, audio.getAttribute("src")]).toEqual([
     true,
     `data:audio/wav;base64,${WAV}`,
@@ -90,6 +93,7 @@ test("what the page does not draw is never an element: SVG, bytes not of their t
     { op: "add", block: media({ id: "e", data: "", line: "image/svg+xml, 59 B, not shown" }) },
   ]);
   expect(w.el.querySelectorAll("img, audio, svg")).toHaveLength(0);
+  expect(violations(w.el)).toEqual([]);
   const lines = [...w.el.querySelectorAll(".nba-media-line")].map((e) => e.textContent);
   expect(lines).toEqual([
     "image/svg+xml, not shown",
