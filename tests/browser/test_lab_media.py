@@ -1,4 +1,10 @@
-"""Pictures and sounds a model made, in JupyterLab: OpenAI's image generation streamed by the
+"""Pictures and sounds a model made, in real Chromium.
+
+In the bare page (the built bundle and media chunk, a fake model): a partial image replaced by
+the image, a sound, and what must never be an element (SVG, bytes that are not what their type
+says) stay a line: only nbagent's own checked ``img`` and ``audio`` (``bare/check.js``).
+
+In JupyterLab: OpenAI's image generation streamed by the
 ``openai`` SDK from a local server (the recorded stream of
 ``tests/fixtures/openai-responses/image_generation.jsonl``, its partial image then its result)
 and a Chat Completions answer spoken as ``pcm16`` (``openai-chat/audio_pcm16.jsonl``), each in
@@ -17,12 +23,14 @@ import pytest
 
 from nbagent.widget.output import TRANSCRIPT_MIME
 from tests.browser.lab import ROOT_SEL, LabPage
+from tests.browser.test_bundle_page import Kernel, assert_clean
 from tests.browser.test_reopen import (
     SAVED_SEL,
     reopen_without_kernel,
     saved_notebook,
     wait_output_final,
 )
+from tests.media_samples import GIF, PNG, SVG, b64, wav
 from tests.servers import OpenAIServer
 from tests.sse_servers import SSEServer, frame
 
@@ -34,6 +42,43 @@ FIXTURES = Path(__file__).parents[1] / "fixtures"
 def lines(path: str) -> list[Any]:
     text = (FIXTURES / path).read_text().splitlines()
     return [json.loads(ln) for ln in text if ln.strip() and ln != "[DONE]"]
+
+
+def media(block_id: str, **fields: Any) -> dict[str, Any]:
+    return {"type": "media", "id": block_id, "mime": "image/png", "data": "", "line": "", **fields}
+
+
+def test_bare_page_draws_media_and_nothing_else(bare_page_factory: Any) -> None:
+    bare = bare_page_factory(manual=True)
+    bare.eval("nba.mount()")
+    k = Kernel()
+    k.start()
+    k.ops({"op": "add", "block": media("ig", data=b64(PNG), width=4, height=3, partial=True)})
+    k.ops({"op": "set", "i": 0, "set": {"mime": "image/gif", "data": b64(GIF), "partial": False}})
+    k.ops(
+        {"op": "add", "block": media("a", mime="audio/wav", data=b64(wav()))},
+        {"op": "add", "block": media("s", mime="image/svg+xml", data=b64(SVG))},
+        {"op": "add", "block": media("p", data=b64(SVG))},
+    )
+    k.end()
+    assert_clean(bare, bare.eval("(m) => nba.stream(m)", k.msgs))
+    bare.page.wait_for_function(
+        "() => document.querySelector('img.nba-media-image')?.complete === true"
+    )
+    got = bare.eval(
+        """() => ({
+          img: [...document.images].map((i) => [i.naturalWidth, i.src.slice(0, 15)]),
+          audio: document.querySelectorAll('audio.nba-media-audio').length,
+          lines: [...document.querySelectorAll('.nba-media-line')].map((e) => e.textContent),
+        })"""
+    )
+    assert got == {
+        "img": [[4, "data:image/gif;"]],
+        "audio": 1,
+        "lines": ["image/svg+xml, not shown", "image/png, not shown"],
+    }
+    leaked = "document.querySelectorAll('#app :is(svg:not(.nba-icon), script, style)')"
+    assert bare.eval(f"{leaked}.length") == 0
 
 
 IMAGE_CELL = """\
