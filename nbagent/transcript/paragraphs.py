@@ -14,7 +14,8 @@ def joined_text(blocks: Iterable[tuple[str, bool, bool, str]], kind: str) -> str
     """The text of a run's top-level blocks of one ``kind``, in display order, from each
     block's ``(type, nested, whole, text)``: ``Transcript.text`` and the exports' answer.
     Another block between two (but a ``media`` one), or a message that came whole (each is an
-    answer of its own), makes a paragraph break; a nested block (a sub-agent's, inside its tool call) is left out."""
+    answer of its own), makes a paragraph break; a nested block (a sub-agent's, inside its tool
+    call) is left out."""
     return join_paragraphs(_parts(blocks, kind))
 
 
