@@ -7,10 +7,11 @@ from __future__ import annotations
 import base64
 import io
 import struct
-import wave
 import zlib
 
 from PIL import Image
+
+from tests.mcp_servers import silent_wav
 
 
 def image(fmt: str, size: tuple[int, int] = (4, 3), color: str = "orange") -> bytes:
@@ -29,14 +30,8 @@ def png_of(n: int, size: tuple[int, int] = (1024, 1024)) -> bytes:
 
 
 def wav(seconds: float = 0.01, rate: int = 24_000) -> bytes:
-    """A mono 16-bit WAV of silence."""
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(b"\0\0" * int(seconds * rate))
-    return buf.getvalue()
+    """A mono 16-bit WAV of silence, at the rate OpenAI streams speech."""
+    return silent_wav(seconds, rate)
 
 
 def b64(data: bytes) -> str:

@@ -16,7 +16,7 @@ from nbagent.core.data.limits import MEDIA_RUN_SAVED_BYTES, MEDIA_SAVED_BYTES, M
 from nbagent.core.data.media import join_base64, mend_wav, pcm_params, pcm_wav
 from nbagent.core.events import Media, RunEnd, RunStart, TextDelta, event_from_json
 from nbagent.runtime.controller import Coalescer
-from nbagent.transcript.media import size_words
+from nbagent.transcript.media import saved_state, size_words
 from nbagent.transcript.transcript import Transcript
 from nbagent.widget.output import OutputRun, mimebundle
 from nbagent.widget.wire import decode_ops
@@ -126,19 +126,35 @@ def test_a_partial_image_is_replaced_in_place() -> None:
 
 
 def test_the_saved_run_keeps_parts_within_the_bounds() -> None:
+    """As the run ends, the parts over the bound are marked (their data stays for the page);
+    what a notebook saves (``saved_state``) has their line only."""
     big, ok = png_of(MEDIA_SAVED_BYTES + 1), png_of(MEDIA_SAVED_BYTES)
     t = Transcript()
-    ops = [op for ev in [RunStart(), Media(media_id="a", mime="image/png", data=b64(big))]
-           for op in t.apply(ev)]  # fmt: skip
-    assert t.to_dict()["blocks"][0]["data"]  # shown while the run goes on
+    t.apply(RunStart())
+    t.apply(Media(media_id="a", mime="image/png", data=b64(big)))
     for i in "bcd":
-        ops += t.apply(Media(media_id=i, mime="image/png", data=b64(ok)))
+        t.apply(Media(media_id=i, mime="image/png", data=b64(ok)))
     end = t.apply(RunEnd())
     assert MEDIA_RUN_SAVED_BYTES // MEDIA_SAVED_BYTES == 2
-    lines = [b["line"] for b in t.to_dict()["blocks"]]
-    assert lines == ["image/png, 2.0 MB, not saved", "", "", "image/png, 2.0 MB, not saved"]
-    assert [b["data"] != "" for b in t.to_dict()["blocks"]] == [False, True, True, False]
-    assert [op["i"] for op in end if op["op"] == "set"] == [0, 3]  # one small op each
+    blocks = t.to_dict()["blocks"]
+    assert [b["line"] for b in blocks] == [
+        "image/png, 2.0 MB, not saved", "", "", "image/png, 2.0 MB, not saved",
+    ]  # fmt: skip
+    assert [b.get("saved", True) for b in blocks] == [False, True, True, False]
+    assert all(b["data"] for b in blocks)  # the page goes on showing them
+    sets = [op for op in end if op["op"] == "set"]
+    assert sets == [
+        {"op": "set", "i": i, "set": {"saved": False, "line": "image/png, 2.0 MB, not saved"}}
+        for i in (0, 3)
+    ]  # one small op each, no data
+    saved = saved_state(t.to_dict())["blocks"]
+    assert [bool(b["data"]) for b in saved] == [False, True, True, False]
+    assert saved_state(saved_state(t.to_dict())) == saved_state(t.to_dict())
+    plain = check_ops([RunStart(), Media(media_id="m", mime="image/png", data=b64(PNG))])
+    state = plain.to_dict()
+    assert saved_state(state) is state  # nothing over the bound: the state as it is
+    assert "not saved" in t.to_html()
+    assert t.to_html().count("<img") == 2
 
 
 def test_an_older_state_reads_unchanged_and_a_saved_media_block_round_trips() -> None:
@@ -251,9 +267,16 @@ def test_the_widget_sends_each_part_once_and_saves_within_the_bound(
     assert parts[-2:] == [b64(big[2]), b64(wav())]
     assert len(set(parts)) == len(parts)  # none twice
     final = snapshots(c)[-1]["state"]
-    assert browser_state(c) == final == run.transcript.to_dict()
+    live = run.transcript.to_dict()
+    assert browser_state(c) == live  # the page has every part it was sent
+    assert final == saved_state(live)  # the notebook saves the bounded state
     image, sound = final["blocks"]
-    assert (image["data"], image["line"]) == ("", "image/png, 2.0 MB, not saved")
+    assert (image["data"], image["line"], image["saved"]) == (
+        "",
+        "image/png, 2.0 MB, not saved",
+        False,
+    )
+    assert live["blocks"][0]["data"] == b64(big[2])
     assert sound["data"] == b64(wav())
     html = mimebundle([OutputRun(final)])["text/html"]
     assert "image/png, 2.0 MB, not saved" in html

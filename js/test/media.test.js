@@ -5,6 +5,7 @@
 import { afterEach, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
 import { mediaChunk } from "../src/base/media.js";
+import { OutputParts } from "../src/store/offer.js";
 import { runningState } from "./fake-model.js";
 import { mountView } from "./mount.js";
 
@@ -51,14 +52,23 @@ test("a partial image shows at once and its successor replaces it in place", () 
   expect(violations(w.el)).toEqual([]); // nbagent's own picture, checked as the page's rule says
 });
 
-test("a part the saved run leaves out keeps its picture here, its line under it", () => {
+test("a part over the saved bound shows on, its line under it; the saved output has the line", () => {
   const w = mountView(cleanups, {});
   w.snapshot(runningState());
   w.ops([{ op: "add", block: media({ data: PNG }) }]);
-  w.ops([{ op: "set", i: 0, set: { data: "", line: "image/png, 2.3 MB, not saved" } }]);
+  w.ops([{ op: "set", i: 0, set: { saved: false, line: "image/png, 2.3 MB, not saved" } }]);
   const box = /** @type {HTMLElement} */ (w.el.querySelector(".nba-media"));
   expect(box.querySelector("img")?.getAttribute("src")).toBe(`data:image/png;base64,${PNG}`);
   expect(box.querySelector(".nba-media-line")?.textContent).toBe("image/png, 2.3 MB, not saved");
+  // What the page hands its frontend to save (offer.js): the line, not the data.
+  const parts = new OutputParts();
+  const head = { version: 1, layout: "single", model_id: null, title: null, html: "", text: "" };
+  const answer = { head, parts: [[0, 1, { title: null, prompt: null, html: "", text: "" }]] };
+  const state = /** @type {any} */ (w.view.store.state);
+  const data = /** @type {any} */ (parts.take(answer, [state]));
+  const [saved] = data["application/vnd.nbagent.transcript+json"].runs[0].state.blocks;
+  expect([saved.data, saved.line]).toEqual(["", "image/png, 2.3 MB, not saved"]);
+  expect(state.blocks[0].data).toBe(PNG); // the page's own state keeps it
 });
 
 test("a saved part over the bound is its line only; a sound is a player", () => {

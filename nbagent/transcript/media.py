@@ -3,13 +3,15 @@ answer where it came.
 
 The block is ``{"type": "media", "id", "mime", "data", "bytes", "line"}``, with ``width`` and
 ``height`` (an image's, from its header), ``alt`` (its words: a revised prompt), ``partial``
-(true while a later part is to replace it) and ``parent`` when they have a value. ``data`` is
-base64 of an image the page draws (PNG, JPEG, GIF, WebP: ``MEDIA_IMAGES``) or a sound it plays
-(``nbagent.core.data.audio``), else ``""``, and then ``line`` says in words what it is and why
-it is not shown: ``image/svg+xml, 4 KB, not shown: SVG may carry script``; a part over the saved
-bound loses its data as the run ends: ``image/png, 2.3 MB, not saved``
-(``nbagent.core.data.limits``: ``MEDIA_SAVED_BYTES``, ``MEDIA_RUN_SAVED_BYTES``), the page keeping
-what it drew while the run went on."""
+(true while a later part is to replace it), ``saved`` (false: over what a saved run keeps) and
+``parent`` when they have a value. ``data`` is base64 of an image the page draws (PNG, JPEG,
+GIF, WebP: ``MEDIA_IMAGES``) or a sound it plays (``nbagent.core.data.audio``), else ``""``, and
+then ``line`` says in words what it is and why it is not shown: ``image/svg+xml, 4 KB, not
+shown: SVG may carry script``. As the run ends, a part over the saved bound
+(``nbagent.core.data.limits``: ``MEDIA_SAVED_BYTES``, ``MEDIA_RUN_SAVED_BYTES``) is marked
+``saved: false``, its line ``image/png, 2.3 MB, not saved``: the page goes on showing it, and
+what a notebook saves (``saved_state``: the widget's state, its static copy, the exports) keeps
+its line only."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from nbagent.core.data.limits import MEDIA_SHOWN_BYTES
 from nbagent.core.data.media import audio_container, media_kind
 from nbagent.core.textbuf import TextBuffer
 
-__all__ = ["ALT_CHARS", "MediaBlock", "media_fields", "size_words"]
+__all__ = ["ALT_CHARS", "MediaBlock", "media_fields", "saved_state", "size_words"]
 
 ALT_CHARS = 4000
 """Characters of a part's words (``alt``) kept."""
@@ -91,7 +93,17 @@ def media_fields(mime: str, data: str | None, url: str | None = None) -> dict[st
 class MediaBlock:
     """A ``media`` block (the module docstring)."""
 
-    __slots__ = ("alt", "buffer", "ended_at", "fields", "id", "parent", "partial", "was_partial")
+    __slots__ = (
+        "alt",
+        "buffer",
+        "ended_at",
+        "fields",
+        "id",
+        "parent",
+        "partial",
+        "saved",
+        "was_partial",
+    )
     type: ClassVar[str] = "media"
 
     def __init__(self, block_id: str, fields: dict[str, Any], partial: bool = False) -> None:
@@ -101,6 +113,8 @@ class MediaBlock:
         self.alt: str | None = None
         self.partial = partial
         self.was_partial = partial  # the state keeps "partial" once it said it (ops set it)
+        self.saved = True
+        """False: over the saved bound (the run ended), what a notebook saves has its line only."""
         self.buffer = TextBuffer()  # every block has one (the reducer's hot path)
         self.ended_at: float | None = None  # as every block (not in the state)
         self.parent: str | None = None
@@ -126,10 +140,12 @@ class MediaBlock:
         return changes
 
     def unsaved(self) -> dict[str, Any]:
-        """Over the saved bound as the run ends: its data left out, its line saying so."""
+        """Over the saved bound as the run ends: marked so, its line saying so (its data stays
+        for the page, which shows it while it lives)."""
         line = f"{self.fields['mime']}, {size_words(self.size)}, not saved"
-        self.fields |= {"data": "", "line": line}
-        return {"data": "", "line": line}
+        self.saved = False
+        self.fields["line"] = line
+        return {"saved": False, "line": line}
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"type": "media", "id": self.id}
@@ -138,6 +154,8 @@ class MediaBlock:
             d["alt"] = self.alt
         if self.was_partial:
             d["partial"] = self.partial
+        if not self.saved:
+            d["saved"] = False
         if self.parent is not None:
             d["parent"] = self.parent
         return d
@@ -148,6 +166,22 @@ class MediaBlock:
         fields = {k: d[k] for k in _SHOWN if k in d}
         block = cls(str(d["id"]), fields, d.get("partial") is True)
         block.was_partial = "partial" in d
+        block.saved = d.get("saved") is not False
         block.alt = d["alt"] if isinstance(d.get("alt"), str) else None
         block.parent = d["parent"] if isinstance(d.get("parent"), str) else None
         return block
+
+
+def saved_state(state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` (``Transcript.to_dict()``) as a notebook saves it: each part over the saved
+    bound (``saved: false``) without its data (a copy; the state itself when none is).
+
+    Twin: js/src/store/offer.js ``savedState``."""
+    blocks = state.get("blocks")
+    if not isinstance(blocks, list) or not any(_unsaved(b) for b in blocks):
+        return state
+    return state | {"blocks": [b | {"data": ""} if _unsaved(b) else b for b in blocks]}
+
+
+def _unsaved(block: Any) -> bool:
+    return isinstance(block, dict) and block.get("saved") is False and bool(block.get("data"))

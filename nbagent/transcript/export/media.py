@@ -24,10 +24,13 @@ ALT_LINE = 200
 
 
 def saved_media(b: dict[str, Any]) -> tuple[str, str] | None:
-    """``(mime, base64)`` of a block's data when it is what its type says, an image the page
-    draws or a sound it plays, within ``MEDIA_SAVED_BYTES``; None otherwise."""
+    """``(mime, base64)`` of a block's data when a saved run keeps it (not marked over the
+    saved bound, within ``MEDIA_SAVED_BYTES``) and it is what its type says, an image the page
+    draws or a sound it plays; None otherwise."""
     data, mime = b.get("data"), b.get("mime")
     if not isinstance(data, str) or not data or not isinstance(mime, str):
+        return None
+    if b.get("saved") is False:
         return None
     if len(data) > (MEDIA_SAVED_BYTES + 2) // 3 * 4:
         return None

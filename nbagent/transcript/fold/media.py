@@ -2,8 +2,10 @@
 ``nbagent/transcript/media.py``): a new block where it came, counted as one delta (the model
 produced it); a later part of the same id (a partial image's successor) replaces its fields in
 place, one ``set``, which the controller merges with the next when both wait for one flush.
-As the run ends, the parts over what a saved run keeps lose their data
-(``MEDIA_SAVED_BYTES`` each, ``MEDIA_RUN_SAVED_BYTES`` together, in order)."""
+As the run ends, the parts over what a saved run keeps are marked so (``MEDIA_SAVED_BYTES``
+each, ``MEDIA_RUN_SAVED_BYTES`` together, in order): one small ``set`` each, their data left
+for the page, which may not have drawn it yet (the last part and the run's end often share a
+flush)."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ class MediaFold(FoldState):
         return [set_op(i, changes)] if changes else []
 
     def _media_at_end(self) -> list[Op]:
-        """The parts a saved run keeps, in order, within the bounds; the others' data out."""
+        """The parts a saved run keeps, in order, within the bounds; the others marked."""
         kept = 0
         ops: list[Op] = []
         for i in sorted(self._media_index.values()):
