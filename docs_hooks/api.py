@@ -107,6 +107,7 @@ GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "ToolCallArgsDelta",
             "ToolCallEnd",
             "ToolResult",
+            "Media",
             "Usage",
             "Status",
             "State",

@@ -21,6 +21,7 @@ import pytest
 from comm.base_comm import BaseComm
 
 from nbagent.runtime.run import Run
+from nbagent.transcript.media import saved_state
 from nbagent.transcript.transcript import apply_op
 from nbagent.widget.lane_state import LANE_START
 from nbagent.widget.output import TRANSCRIPT_MIME
@@ -185,7 +186,11 @@ def outputs(c: RecordingComm) -> list[dict[str, Any]]:
             head, parts = m["head"], [held[run] for run in range(len(states))]
             payload = {k: head[k] for k in ("version", "layout", "model_id", "title")}
             payload["runs"] = [
-                {"title": p["title"], "prompt": p["prompt"], "state": copy.deepcopy(state)}
+                {
+                    "title": p["title"],
+                    "prompt": p["prompt"],
+                    "state": copy.deepcopy(saved_state(state)),
+                }
                 for p, state in zip(parts, states, strict=True)
             ]
             out.append(

@@ -22,6 +22,7 @@ from nbagent.core.events import (
     Custom,
     ErrorEvent,
     Event,
+    Media,
     MessageEnd,
     MessageStart,
     RunEnd,
@@ -38,6 +39,12 @@ from nbagent.core.events import (
     ToolResult,
     Usage,
 )
+
+_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAFUlEQVR4nGNkYPjPwMDAwMD"
+    "AxAADABErAQPdiBRnAAAAAElFTkSuQmCC"
+)
+"""A 3x2 PNG, base64."""
 
 __all__ = [
     "event_sequences",
@@ -127,6 +134,15 @@ def events(*, final_text: bool = True) -> st.SearchStrategy[Event]:
         st.builds(ErrorEvent, message=texts, recoverable=st.booleans(), code=st.none(), ts=ts),
         st.builds(State, value=json_values, ts=ts),
         st.builds(Custom, name=st.just("x"), value=json_values, ts=ts),
+        st.builds(  # a picture or a sound: real, forged, cut, or only a URL
+            Media,
+            media_id=st.sampled_from(["m1", "m2"]),
+            mime=st.sampled_from(["image/png", "image/svg+xml", "audio/pcm", ""]),
+            data=st.none() | st.sampled_from([_PNG, _PNG[:20], "PHN2Zz4=", "@@"]) | texts,
+            url=st.none() | st.just("https://example.test/x.png"),
+            partial=st.booleans(),
+            ts=ts,
+        ),
         st.builds(RunStart, run_id=st.sampled_from(["", "r1"]), model=st.none(), ts=ts),
         st.builds(
             RunEnd, reason=st.sampled_from([*END_REASONS, "bogus"]), message=st.none() | texts

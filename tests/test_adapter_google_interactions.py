@@ -14,7 +14,15 @@ import pytest
 
 from nbagent.adapters import GoogleInteractionsAdapter, detect_format
 from nbagent.adapters.base import ServerSentEvent
-from nbagent.core.events import Custom, ErrorEvent, Event, RunEnd, StepStart, ToolCallStart
+from nbagent.core.events import (
+    Custom,
+    ErrorEvent,
+    Event,
+    Media,
+    RunEnd,
+    StepStart,
+    ToolCallStart,
+)
 from nbagent.transcript.transcript import Transcript
 from tests.adapter_harness import fixture_items, fixture_lines, fold
 
@@ -105,8 +113,8 @@ def test_server_and_mcp_calls_say_who_runs_them() -> None:
     _, events = read(items("mcp_and_image"))
     (mcp,) = [e for e in events if isinstance(e, ToolCallStart)]
     assert (mcp.name, mcp.executor, mcp.server) == ("get_forecast", "server", "weather")
-    kept = [e.value for e in events if isinstance(e, Custom) and e.name == "google.image"]
-    assert kept == [{"mime_type": "image/png", "data": "iVBORw0KGgo=", "type": "image"}]
+    (image,) = [e for e in events if isinstance(e, Media)]  # the model's image, where it came
+    assert (image.mime, image.data) == ("image/png", "iVBORw0KGgo=")
 
 
 def test_each_hop_of_a_continued_interaction_is_a_step() -> None:

@@ -53,6 +53,13 @@ NOT_IDS = {
         "acp/plans.py": {'f"acp:plan:{plan_id}"': "a plan activity's key"},
         "acp/notes.py": {'f"acp:compaction:{compaction_id}"': "a note's key"},
         "ag_ui/resume.py": {'f"{where}.{name}"': "a JSON path in an error's text"},
+        # The types of pictures and sounds (a format's name, a PCM sound's rate and channels).
+        "kit/media.py": {'f"image/{fmt}"': "a mime type"},
+        "openai_chat/audio.py": {'f"audio/{fmt}"': "a mime type"},
+        "google_interactions/steps.py": {
+            'f";rate={rate}"': "a mime type's parameter",
+            'f";channels={channels}"': "a mime type's parameter",
+        },
     },
 }
 

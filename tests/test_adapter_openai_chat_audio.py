@@ -1,10 +1,12 @@
 """A Chat Completions answer spoken (``modalities=["text", "audio"]``): the answer arrives only
 as ``delta.audio.transcript`` (``ChoiceDeltaAudio``), read as the text, through the ``openai``
-SDK's stream and ``nbagent.sse``; the audio's id, base64 pieces and expiry stay on
-``Custom("openai.audio")`` events, in order."""
+SDK's stream and ``nbagent.sse``; the audio's base64 pieces are one ``Media`` at the end (a
+streamed WAV's sizes mended), its id and expiry stay on ``Custom("openai.audio")`` events, in
+order."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,8 @@ import openai
 
 import nbagent
 from nbagent.adapters.openai_chat.audio import AUDIO
-from nbagent.core.events import Custom, Event
+from nbagent.core.data.media import mend_wav
+from nbagent.core.events import Custom, Event, Media
 from tests.servers import OpenAIServer
 
 FIXTURE = Path(__file__).parent / "fixtures" / "openai-chat" / "audio_transcript.jsonl"
@@ -33,10 +36,14 @@ def chunks() -> list[dict[str, Any]]:
 
 
 def audio_pieces() -> list[dict[str, Any]]:
-    """The fixture's ``delta.audio`` pieces without their transcript: what the events keep."""
+    """The fixture's ``delta.audio`` pieces: the pieces' audio data, and the rest of the pieces
+    without their transcript (what the ``Custom`` events keep)."""
     pieces = [c["choices"][0]["delta"].get("audio") for c in chunks() if c["choices"]]
-    rest = [{k: v for k, v in p.items() if k != "transcript"} for p in pieces if p]
-    return [p for p in rest if p]
+    return [p for p in pieces if p]
+
+
+def sound() -> bytes:
+    return b"".join(base64.b64decode(p["data"]) for p in audio_pieces() if "data" in p)
 
 
 def check(events: list[Event]) -> None:
@@ -45,8 +52,17 @@ def check(events: list[Event]) -> None:
     assert (t.text, d["status"], d["end_reason"]) == ("Hello from Oslo!", "completed", "completed")
     assert d["usage"]["output_tokens"] == 41
     kept = [e.value for e in events if isinstance(e, Custom) and e.name == AUDIO]
-    assert kept == audio_pieces()
-    assert "".join(p.get("data", "") for p in kept).startswith("UklGR")  # the WAV, in order
+    rest = [{k: v for k, v in p.items() if k in ("id", "expires_at")} for p in audio_pieces()]
+    assert kept == [p for p in rest if p]
+    (said,) = [e for e in events if isinstance(e, Media)]  # the pieces, in order, once
+    assert (said.media_id, said.data) == (
+        "audio_6771c0a8e4f08190",
+        base64.b64encode(sound()).decode(),
+    )
+    (block,) = [b for b in d["blocks"] if b["type"] == "media"]
+    assert [b["type"] for b in d["blocks"]] == ["text", "media"]  # the player under the words
+    assert block["mime"] == "audio/wav"
+    assert base64.b64decode(block["data"]) == mend_wav(sound())  # its data size mended
 
 
 def test_the_sdk_stream() -> None:

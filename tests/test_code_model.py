@@ -177,6 +177,7 @@ TOOL = {"type": "tool", "id": "c1", "state": "running"}
         (("tools",), {"seq": 2, "ops": [["+", {"type": "agent", "id": "researcher:1"}]]}),
         (("tools",), {"seq": 2, "ops": [["+", {"type": "note", "id": "n1", "title": "Note"}]]}),
         (("thinking",), {"seq": 2, "ops": [["+", {"type": "thinking", "id": "r1", "text": ""}]]}),
+        (("media",), {"seq": 2, "ops": [["+", {"type": "media", "id": "m1", "data": "iVBO"}]]}),
         (("highlight",), {"seq": 2, "ops": [["t", 0, "\n```py\nx = 1\n```"]]}),
         (("highlight",), {"seq": 2, "ops": [["t", 0, "\n~~~\ncode\n~~~"]]}),
         (("highlight",), {"seq": 2, "ops": [["t", 0, "\n| a | b |\n|---|---|"]]}),
@@ -208,7 +209,8 @@ def test_a_feature_chunk_is_sent_with_the_first_message_that_needs_it(
     """The debug chunk (timeline, forks, replay) with the first step, timed call, re-runnable
     tool, fork or replay; the data chunk with the first result as data; the acp chunk with a
     coding agent's plan, context window, tool kind or a diff; the tools chunk with the first
-    tool call, sub-agent or note; the thinking chunk with the first thinking; the highlight
+    tool call, sub-agent or note; the thinking chunk with the first thinking; the media chunk
+    with the first picture or sound the model made; the highlight
     chunk with the first text that may hold a code block or a table (a backtick, tilde or pipe)
     or a result as data; the trouble chunk with a running run, an error or a warning; the
     output chunk with a run's end; the app chunk with the first call with an MCP app (not with

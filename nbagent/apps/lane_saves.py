@@ -23,6 +23,7 @@ from nbagent.runtime.controller import Controller
 from nbagent.runtime.kernel import CellMark, again_in_a_cell, cell_mark, follow_cells, same_cell
 from nbagent.runtime.run import Run
 from nbagent.runtime.views import CellOutput
+from nbagent.transcript.media import saved_state
 from nbagent.widget.messages import KernelMessage
 from nbagent.widget.output import RunOutput
 from nbagent.widget.widget import LanesWidget
@@ -99,7 +100,7 @@ class LaneSaves:
             if self.widget is None:
                 return
             self.controller.flush()
-            self._write(index, self.runs[index].transcript.to_dict())
+            self._write(index, saved_state(self.runs[index].transcript.to_dict()))
 
     def _write(self, index: int, state: dict[str, Any]) -> None:
         mark = cell_mark()

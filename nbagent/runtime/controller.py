@@ -28,16 +28,19 @@ class Coalescer:
     """Merges a batch of ops into the fewest ops with the same effect.
 
     Appends to one ``(i, key)`` join until a ``set`` touches block ``i`` (appends
-    to different blocks commute); adjacent ``set``s on one block merge; ``run``
-    sets merge into one, sent last (they touch no block).
+    to different blocks commute); a ``set`` merges into the block's last ``set`` when no
+    append to that block came between (ops on other blocks commute with it: a partial image's
+    successor replaces it in the batch, however much text streamed meanwhile); ``run`` sets
+    merge into one, sent last (they touch no block).
     """
 
-    __slots__ = ("_open", "_ops", "_run", "structural", "text_chars")
+    __slots__ = ("_open", "_ops", "_run", "_sets", "structural", "text_chars")
 
     def __init__(self) -> None:
         self._ops: list[Op] = []
         self._run: dict[str, Any] | None = None
         self._open: dict[tuple[int, str], list[str]] = {}
+        self._sets: dict[int, Op] = {}  # block -> its last set, no append to it since
         self.text_chars = 0
         """Characters of appended text pending."""
         self.structural = False
@@ -52,6 +55,7 @@ class Coalescer:
             if kind == "append":
                 text = op["text"]
                 i, key = op["i"], op["key"]
+                self._sets.pop(i, None)
                 parts = self._open.get((i, key))
                 if parts is None:
                     parts = self._open[(i, key)] = []
@@ -75,11 +79,12 @@ class Coalescer:
             elif kind == "set":
                 self.structural = True
                 index = op["i"]
-                last = self._ops[-1] if self._ops else None
-                if last is not None and last["op"] == "set" and last["i"] == index:
+                last = self._sets.get(index)
+                if last is not None:
                     last["set"].update(op["set"])
                 else:
-                    self._ops.append({"op": "set", "i": index, "set": dict(op["set"])})
+                    self._sets[index] = {"op": "set", "i": index, "set": dict(op["set"])}
+                    self._ops.append(self._sets[index])
                 for target in [t for t in self._open if t[0] == index]:
                     del self._open[target]
             else:
@@ -99,6 +104,7 @@ class Coalescer:
         self._ops = []
         self._run = None
         self._open = {}
+        self._sets = {}
         self.text_chars = 0
         self.structural = False
         return out

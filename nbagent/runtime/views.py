@@ -23,6 +23,7 @@ from nbagent.runtime.kernel import (
     same_cell,
     sent_in_a_cell,
 )
+from nbagent.transcript.media import saved_state
 from nbagent.widget import wire as wire
 from nbagent.widget.output import Head, RunOutput, assemble, split
 from nbagent.widget.widget import AgentWidget, CodeModel
@@ -76,7 +77,11 @@ class OwnWidget:
         self.close = self.controller.close
 
     def save_state(self, transcript: Transcript) -> None:
-        self.widget.snapshot = {"seq": self.controller.seq, "state": transcript.to_dict()}
+        """The run's state as the notebook saves it (``saved_state``: the pictures and sounds
+        over the saved bound without their data; the page that built it from the ops keeps
+        its own and loads nothing of this)."""
+        state = saved_state(transcript.to_dict())
+        self.widget.snapshot = {"seq": self.controller.seq, "state": state}
 
     def sync(self, transcript: Transcript) -> None:
         self.controller.send_snapshot(transcript.to_dict())

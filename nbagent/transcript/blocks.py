@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from nbagent.core.textbuf import TextBuffer
+from nbagent.transcript.media import MediaBlock
 from nbagent.transcript.notes import NoteBlock
 from nbagent.transcript.run_blocks import ActivityBlock, InterruptBlock
 
-__all__ = ["AgentBlock", "Block", "MessageBlock", "NoteBlock", "ToolCall"]
+__all__ = ["AgentBlock", "Block", "MediaBlock", "MessageBlock", "NoteBlock", "ToolCall"]
 
 
 class MessageBlock:
@@ -280,4 +281,6 @@ class AgentBlock:
         return d
 
 
-Block = MessageBlock | ToolCall | AgentBlock | ActivityBlock | InterruptBlock | NoteBlock
+Block = (
+    MessageBlock | ToolCall | AgentBlock | ActivityBlock | InterruptBlock | NoteBlock | MediaBlock
+)

@@ -1,5 +1,7 @@
 """A run's text from its blocks: the blocks of one kind joined in display order, a paragraph
-break where another block (or a message that came whole) stands between two."""
+break where another block (or a message that came whole) stands between two; a picture or a
+sound the model made (a ``media`` block) stands in the text where it came and breaks nothing:
+the text around it is what the model wrote, as it came."""
 
 from __future__ import annotations
 
@@ -11,14 +13,15 @@ __all__ = ["join_paragraphs", "joined_text"]
 def joined_text(blocks: Iterable[tuple[str, bool, bool, str]], kind: str) -> str:
     """The text of a run's top-level blocks of one ``kind``, in display order, from each
     block's ``(type, nested, whole, text)``: ``Transcript.text`` and the exports' answer.
-    Another block between two, or a message that came whole (each is an answer of its own),
-    makes a paragraph break; a nested block (a sub-agent's, inside its tool call) is left out."""
+    Another block between two (but a ``media`` one), or a message that came whole (each is an
+    answer of its own), makes a paragraph break; a nested block (a sub-agent's, inside its tool
+    call) is left out."""
     return join_paragraphs(_parts(blocks, kind))
 
 
 def _parts(blocks: Iterable[tuple[str, bool, bool, str]], kind: str) -> Iterable[str | None]:
     for block_type, nested, whole, text in blocks:
-        if nested:
+        if nested or block_type == "media":
             continue
         if block_type != kind or whole:
             yield None

@@ -3,8 +3,9 @@ each ``nbagent/static/<name>.js`` in the ``CodeModel`` trait of its name) and wh
 messages or state makes the browser need each: the ``mentions_*`` function its entry names
 (a formula, a paused call, a widget of several runs, a step / timed call / re-runnable tool /
 fork, a tool result as data, a coding agent's plan, context window, tool kinds or diffs, a tool
-call, sub-agent or note, a model's thinking, a code block or a table, a running run, an error
-or a warning, a run's end, a call with an MCP app, an app's own call or streaming input). An
+call, sub-agent or note, a model's thinking, a picture or a sound it made, a code block or a
+table, a running run, an error or a warning, a run's end, a call with an MCP app, an app's own
+call or streaming input). An
 entry without one is sent by what its ``sent_by`` names (an evaluation's opened case:
 ``nbagent/evaluation/board.py``)."""
 
@@ -179,6 +180,12 @@ def mentions_thinking(value: Any) -> bool:
     """Whether a message or state holds a model's thinking (a block of that type): the browser
     needs the thinking chunk to draw its panel."""
     return _found(value, lambda d: d.get("type") == "thinking")
+
+
+def mentions_media(value: Any) -> bool:
+    """Whether a message or state holds a picture or a sound the model made (a ``media``
+    block): the browser needs the media chunk to draw it."""
+    return _found(value, lambda d: d.get("type") == "media")
 
 
 def mentions_blocks(value: Any) -> bool:

@@ -42,6 +42,7 @@ from typing import Any, Literal, NamedTuple
 from nbagent.transcript import export as export
 from nbagent.transcript.export import _STYLE as STYLE
 from nbagent.transcript.export.common import answer_text, status_line
+from nbagent.transcript.media import saved_state
 from nbagent.transcript.transcript import Transcript
 
 __all__ = [
@@ -76,7 +77,9 @@ class OutputRun(NamedTuple):
 
 
 def _state(run: OutputRun) -> dict[str, Any]:
-    return run.state if isinstance(run.state, dict) else run.state.to_dict()
+    """The run's state as the output saves it: the pictures and sounds over the saved bound
+    without their data (``saved_state``)."""
+    return saved_state(run.state if isinstance(run.state, dict) else run.state.to_dict())
 
 
 def payload(

@@ -1,4 +1,5 @@
-"""Plain-terminal rendering: the answer as it streams, tool calls as one-line summaries."""
+"""Plain-terminal rendering: the answer as it streams, tool calls as one-line summaries, a
+picture or a sound the model made as its type on a line (a terminal shows neither)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from nbagent.core.events import (
     Custom,
     ErrorEvent,
     Event,
+    Media,
     RunEnd,
     Status,
     StepStart,
@@ -149,6 +151,8 @@ class Printer:
                 self._line(self._paint(_RED, f"warning: {ev.message}"))
             elif isinstance(ev, Custom) and ev.name == "note":
                 self._note(ev)
+            elif isinstance(ev, Media) and not ev.partial:  # what it is, in one line
+                self._line(self._paint(_DIM, f"[{ev.mime or 'media'}]"), ev.parent)
             elif isinstance(ev, RunEnd):
                 word = ev.reason if ev.reason != "incomplete" else "stream ended unexpectedly"
                 detail = f": {ev.message}" if ev.message and ev.reason != "incomplete" else ""

@@ -110,7 +110,8 @@ class AgentWidget(_Widget[RunRequest]):
     """The view of one run: answer, thinking and tool panels, status line, Stop."""
 
     snapshot = traitlets.Dict().tag(sync=True)
-    """``{"seq": n, "state": Transcript.to_dict()}``; written at run start and end only."""
+    """``{"seq": n, "state": Transcript.to_dict()}``; written at run start and end only (at the
+    end as a notebook saves it: ``nbagent.transcript.media.saved_state``)."""
 
     can_rerun = traitlets.Union([traitlets.Bool(), traitlets.Unicode()], default_value=False).tag(
         sync=True

@@ -445,8 +445,11 @@ ENDS = {
     "code_execution": "completed",
     "continuation": "interrupted",
     "error_mid_stream": "error",
+    "image": "completed",
+    "image_thoughts": "completed",
     "max_tokens": "max_tokens",
     "partial_args": "tool_calls",
+    "speech": "completed",
     "thoughts_text_call": "tool_calls",
 }
 

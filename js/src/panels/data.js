@@ -2,12 +2,13 @@
 // Everything is built here from plain values with textContent; the only HTML that is parsed
 // is a `_repr_html_` table, through the markdown sanitizer (rendering.md §4), and the only
 // image is an <img> made here from a base64 PNG, JPEG or WebP whose magic number matches (a
-// sound likewise an <audio> from base64 audio of an allow-listed container).
+// sound likewise an <audio> from base64 audio of an allow-listed container: data_url.js).
 // Twin: nbagent/transcript/export/static_data.py
 
 import { h } from "../base/format.js";
 import { purify, renderMarkdown } from "../markdown/markdown.js";
 import { withCopy } from "../markdown/table_text.js";
+import { dataUrl, IMAGES, SOUNDS } from "./data_url.js";
 
 export const TABLE_MIME = "application/vnd.nbagent.table+json";
 
@@ -20,45 +21,18 @@ export const TABLE_MIME = "application/vnd.nbagent.table+json";
  * @typedef {import("../markdown/math.js").Typesetter} Typesetter
  */
 
-// Each type's first bytes as Latin-1 text (atob's), tested on the first 12: the image types
-// nbagent shows (SVG and anything else never), and the sound bundles of nbagent/core/data/audio.py.
-const MAGIC = {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the magic number holds them
-  "image/png": /^\x89PNG\r\n\x1a\n/,
-  "image/jpeg": /^\xff\xd8\xff/,
-  "image/webp": /^RIFF.{4}WEBP/s,
-};
-const SOUNDS = {
-  "audio/wav": /^RIFF.{4}WAVE/s,
-  "audio/mpeg": /^(ID3|\xff[\xe2-\xe7\xea-\xef\xf2-\xf7\xfa-\xff])/,
-  "audio/ogg": /^OggS/,
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the magic number holds them
-  "audio/webm": /^\x1aE\xdf\xa3/,
-  "audio/flac": /^fLaC/,
-  "audio/aac": /^(ID3|\xff[\xf0\xf1\xf8\xf9])/,
-  "audio/mp4": /^.{4}ftyp/s,
-};
-const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 /** As nbagent/core/data/limits.py IMAGE_BYTES and AUDIO_BYTES (1 MB), base64-encoded. */
 const MAX_IMAGE_CHARS = Math.ceil(1_000_000 / 3) * 4;
 
 /**
  * A `data:` URL for base64 data whose bytes are what `mime` says, `mime` one of `magic`'s
- * types (the images', or SOUNDS); null otherwise.
+ * types (the images', or SOUNDS), within the tool data's 1 MB; null otherwise.
  * @param {string} mime
  * @param {unknown} b64
  * @param {Record<string, RegExp>} [magic]
  */
-export function imageUrl(mime, b64, magic = MAGIC) {
-  const first = Object.hasOwn(magic, mime) && magic[mime];
-  if (!first || typeof b64 !== "string" || b64.length > MAX_IMAGE_CHARS || b64.length % 4)
-    return null;
-  if (!BASE64.test(b64)) return null;
-  try {
-    return first.test(atob(b64.slice(0, 16))) ? `data:${mime};base64,${b64}` : null;
-  } catch {
-    return null;
-  }
+export function imageUrl(mime, b64, magic = IMAGES) {
+  return dataUrl(mime, b64, magic, MAX_IMAGE_CHARS);
 }
 
 /** @param {unknown} t @returns {t is Table} */
@@ -115,7 +89,7 @@ function bundleView(b, math) {
   const data = b.data;
   const plain = typeof data["text/plain"] === "string" ? data["text/plain"] : "";
   if (isTable(data[TABLE_MIME])) return tableView(data[TABLE_MIME]);
-  for (const mime of Object.keys(MAGIC)) {
+  for (const mime of Object.keys(IMAGES)) {
     const url = imageUrl(mime, data[mime]);
     if (url) return imageView(url, b.metadata?.[mime], plain);
   }

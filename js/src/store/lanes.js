@@ -5,6 +5,7 @@
 
 import { outputPartsOf } from "../base/output.js";
 import { decodeOps, isObject } from "../base/wire.js";
+import { savedState } from "./offer.js";
 import { OpError, Store } from "./store.js";
 import { connect } from "./sync.js";
 
@@ -280,7 +281,7 @@ export function followLanes(set, model) {
       model.set(`lane${index}`, {
         seq: store.seq,
         meta: { ...meta },
-        state: structuredClone(store.state),
+        state: structuredClone(savedState(store.state)),
       });
     };
     let closed = false;

@@ -28,6 +28,17 @@ const OFFER_FRAMES = 120;
 const optionalString = (v) => (typeof v === "string" ? v : null);
 
 /**
+ * A run's state as a notebook saves it: the pictures and sounds over the saved bound (`saved`
+ * false) without their data, which this page shows while it lives.
+ * Twin: nbagent/transcript/media.py saved_state
+ * @param {import("./store.js").State} s
+ */
+export const savedState = (s) => ({
+  ...s,
+  blocks: s.blocks?.map((b) => (b.type === "media" && b.saved === false ? { ...b, data: "" } : b)),
+});
+
+/**
  * The output data of a widget, assembled as the kernel would (nbagent/output.py, `assemble`)
  * from its answer to `output` and the states the browser already has: the answer carries the
  * head (the payload's fields, the title's HTML and text) and the static parts of the runs
@@ -81,7 +92,7 @@ export class OutputParts {
     const runs = parts.map((p, i) => ({
       title: p.title,
       prompt: p.prompt,
-      state: structuredClone(states[i]),
+      state: structuredClone(savedState(states[i])),
     }));
     return {
       [TRANSCRIPT_MIME]: {

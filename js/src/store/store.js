@@ -59,7 +59,13 @@ export { emptyChange, mergeChange } from "./change.js";
  *   context compacted (`status`: the compaction's).
  * @typedef {{type: "activity" | "interrupt", id: string, parent?: string,
  *   [key: string]: any}} RunBlock an activity or an interrupt (nbagent/transcript/run_blocks.py)
- * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock | UserBlock | NoteBlock | RunBlock} Block
+ * @typedef {{type: "media", id: string, mime?: string, data?: string, bytes?: number,
+ *   line?: string, width?: number, height?: number, alt?: string, partial?: boolean,
+ *   saved?: boolean, parent?: string}} MediaBlock
+ *   A picture or a sound the model made (nbagent/transcript/media.py): its base64 `data` when
+ *   the page may draw it, else its `line` in words; `saved` false: over what a notebook keeps.
+ * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock | UserBlock | NoteBlock | RunBlock
+ *   | MediaBlock} Block
  * @typedef {{version?: number, run_id?: string | null, title?: string | null, model?: string | null,
  *   status?: string, end_reason?: string | null, error?: RunError | null,
  *   started_at?: number | null, first_token_at?: number | null, ended_at?: number | null,

@@ -1,10 +1,12 @@
 // The view of one block of a transcript (TranscriptView, view.js): a tool call's, a sub-agent's,
 // an activity's, an interrupt's or a note's panel (the tools chunk's), a thinking panel (the
-// thinking chunk's), a user message, or a text block's streaming markdown.
+// thinking chunk's), a picture or a sound the model made (the media chunk's), a user message, or
+// a text block's streaming markdown.
 // Twin: nbagent/transcript/export/static_html.py
 
 import { chunkView } from "../base/chunk_view.js";
 import { h, setText } from "../base/format.js";
+import { mediaChunk } from "../base/media.js";
 import { thinkingChunk } from "../base/thinking.js";
 import { toolsChunk } from "../base/tools.js";
 import { StreamingMarkdown } from "../markdown/markdown.js";
@@ -31,6 +33,9 @@ export function blockView(view, block, rendered) {
     return chunkView(thinkingChunk, block, (c) => c.thinkingView(view, block), signal, false);
   if (["text", "user"].includes(block.type))
     return { id: block.id, type: block.type, ...viewOf(view, block, rendered) };
+  // A picture or a sound the model made (the media chunk's: media.js).
+  if (block.type === "media")
+    return chunkView(mediaChunk, block, (c) => c.mediaView(), signal, false);
   // A tool call's, a sub-agent's, an activity's, an interrupt's or a note's panel (the tools
   // chunk's: tool_views.js).
   return chunkView(toolsChunk, block, (c) => c.toolView(view, block), signal);

@@ -9,6 +9,7 @@ import "./styles/panels.css";
 import "./styles/status.css";
 import "./styles/lanes.css";
 import "./styles/data.css";
+import "./styles/media.css";
 import "./styles/layout.css";
 import "./styles/edit.css";
 import "./styles/timeline.css";

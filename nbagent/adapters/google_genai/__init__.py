@@ -11,7 +11,9 @@ Mapping: each response's ``candidates[0].content.parts[]``: ``text`` → a text 
 ``function_call`` → a client tool call (``partial_args`` / ``will_continue`` pieces are
 gathered into the one call); ``function_response`` → its result; ``executable_code`` /
 ``code_execution_result`` and ``tool_call`` / ``tool_response`` → server tool calls and their
-results; ``inline_data`` / ``file_data`` → ``Custom``. ``usage_metadata`` (cumulative within
+results; ``inline_data`` / ``file_data`` → a ``Media`` (an image where it came, a ``thought``
+image a draft the next one replaces, audio pieces in a row one sound, Gemini's ``audio/L16``
+raw PCM). ``usage_metadata`` (cumulative within
 a model call) → the step's ``Usage``; ``candidates[0].finish_reason`` ends the step (and,
 when nothing follows, the run); ``prompt_feedback.block_reason`` ends it as
 ``content_filter``. ``CONTINUATION`` (the per-request token limit reached mid-answer) ends

@@ -1,8 +1,9 @@
 """Parts: ``Parts``, the part of ``GoogleGenaiAdapter`` that turns each ``Part`` into
-messages (text, thoughts), client and server tool calls and their results, and reads the
-function responses of automatic function calling from the SDK's history. It owns its state
-(the open message, the calls awaiting results, the contents fed); the adapter tells it
-where a step starts (``new_step``) and the run's id (``ids.scope``).
+messages (text, thoughts), client and server tool calls and their results, pictures and sounds
+(``inline_data``, ``file_data``: ``Media``), and reads the function responses of automatic
+function calling from the SDK's history. It owns its state (the open message, the calls
+awaiting results, the contents fed, the sound streaming in); the adapter tells it where a step
+starts (``new_step``) and the run's id (``ids.scope``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from nbagent.adapters.google_genai.maps import (
     word,
 )
 from nbagent.adapters.kit.ids import Ids
+from nbagent.adapters.kit.media import Sounds, media_event
 from nbagent.adapters.kit.messages import Channel
 from nbagent.adapters.kit.parts import PartKind
 from nbagent.adapters.kit.parts import Parts as Content
 from nbagent.adapters.kit.whole import call_events
-from nbagent.core.events import Custom, Event, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent.core.events import Event, ToolCallEnd, ToolCallStart, ToolResult
 
 __all__ = ["Parts"]
 
@@ -45,6 +47,8 @@ class Parts:
         # the content objects of the responses fed by id, kept alive so that their ids stay theirs
         self._fed: dict[int, Any] = {}
         self._answered: set[int] = set()
+        self.sounds = Sounds()  # audio parts in a row: one sound, said at their end
+        self._draft: str | None = None  # the id of the thought images the next image replaces
 
     def new_step(self, step_id: str) -> None:
         self.ids.scope = step_id
@@ -89,15 +93,25 @@ class Parts:
                 ToolResult(tool_call_id=call_id, content=plain(get(tool_response, "response")))
             )
         for kind in ("inline_data", "file_data"):
-            data = get(part, kind)
-            if data is not None:
-                self.close_message(out)
-                value = {
-                    key: plain(get(data, key))
-                    for key in ("mime_type", "display_name", "file_uri")
-                    if get(data, key) is not None
-                }
-                out.append(Custom(name=kind, value=value))
+            blob = get(part, kind)
+            if blob is not None:
+                self._media(blob, kind == "file_data", thought, out)
+
+    def _media(self, blob: Any, file: bool, thought: bool, out: list[Event]) -> None:
+        """An image (a ``thought`` one: a draft the next image replaces, Gemini 3's thinking
+        images), a file the model made, or a piece of its audio (pieces in a row: one sound)."""
+        mime = str_or_none(get(blob, "mime_type")) or ""
+        if not file and mime.lower().startswith("audio/"):
+            self._close_texts(out)
+            media_id = "" if "audio" in self.sounds else self.ids.new("media")
+            self.sounds.add("audio", media_id, mime, get(blob, "data"))
+            return
+        self.close_message(out)
+        media_id = self._draft or self.ids.new("media")
+        self._draft = media_id if thought else None
+        data = None if file else get(blob, "data")
+        url = get(blob, "file_uri") if file else None
+        out.append(media_event(media_id, mime, data, url=url, partial=thought))
 
     def _text(self, channel: Channel, text: str, out: list[Event]) -> None:
         if self._messages.get(channel) is None:
@@ -105,6 +119,11 @@ class Parts:
         self._messages.put(channel, channel, text, out)
 
     def close_message(self, out: list[Event]) -> None:
+        """The open message closed, and the sound whose pieces came last said."""
+        self._close_texts(out)
+        out.extend(self.sounds.end_all())
+
+    def _close_texts(self, out: list[Event]) -> None:
         self._messages.close("text", out)
         if self._messages.get("thinking") is not None:
             signature, self._thought_signature = self._thought_signature, None

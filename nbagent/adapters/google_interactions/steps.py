@@ -4,8 +4,10 @@ the index its ``step.start`` / ``step.delta`` / ``step.stop`` events give.
 A step's ``type`` says what it is:
 
 - ``model_output``: text (its start's ``content`` text parts, then ``text`` deltas); an
-  ``image``, ``audio``, ``video`` or ``document`` (content or delta) is kept as it came on a
-  ``Custom`` named ``google.<type>``, a ``text_annotation_delta`` on ``google.annotations``;
+  ``image``, ``video`` or ``document`` (content or delta) is a ``Media`` where it came (its
+  ``data``, or its ``uri``), the ``audio`` pieces of a step one ``Media`` at its stop (raw
+  ``audio/l16`` with its ``sample_rate`` and ``channels``); a ``text_annotation_delta`` is kept
+  on ``google.annotations``;
 - ``thought``: thinking (its start's ``summary`` text parts, then ``thought_summary`` deltas'
   text); its ``signature`` (the start's, or a ``thought_signature`` delta) on the thinking's end;
 - ``function_call``: a call the caller runs (``id``, ``name``; its ``arguments_delta`` pieces,
@@ -29,12 +31,13 @@ from typing import Any
 
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import Ids, Parts, call_events
+from nbagent.adapters.kit.media import Sounds, media_event
 from nbagent.core.events import Custom, Event, ToolResult
 
 __all__ = ["MEDIA", "Steps"]
 
 MEDIA = ("image", "audio", "video", "document")
-"""Content kinds kept whole (``Custom("google.<kind>")``), not shown as text."""
+"""Content kinds that are pictures, sounds, files (``Media``), not text."""
 
 
 class _Step:
@@ -75,6 +78,7 @@ class Steps:
         self.calls: set[str] = set()
         self.answered: set[str] = set()
         self.client_calls: list[str] = []  # function calls, in order
+        self.sounds = Sounds()  # each step's audio pieces, by its index
 
     # -- the three events --------------------------------------------------------------------
 
@@ -116,9 +120,10 @@ class Steps:
             if part is None or part.kind != "call":
                 part = self._call(index, step, delta, out)
             self.parts.delta(part, field(delta, "arguments"), out)
-        elif kind in MEDIA or kind == "text_annotation_delta":
-            name = "annotations" if kind == "text_annotation_delta" else kind
-            out.append(Custom(name=f"google.{name}", value=plain(delta)))
+        elif kind in MEDIA:
+            self._medium(index, delta, out)
+        elif kind == "text_annotation_delta":
+            out.append(Custom(name="google.annotations", value=plain(delta)))
         elif kind.endswith("_call"):
             if self.parts.get(index) is None:
                 self._call(index, step, delta, out)
@@ -130,6 +135,8 @@ class Steps:
             out.append(Custom(name=f"google.{kind or 'delta'}", value=plain(delta), is_raw=True))
 
     def stop(self, index: Hashable, out: list[Event]) -> None:
+        if (sound := self.sounds.end(index)) is not None:
+            out.append(sound)
         step = self._open.pop(index, None)
         if step is None:
             return
@@ -150,6 +157,7 @@ class Steps:
         """Every open step stopped (the interaction ended)."""
         for index in list(self._open):
             self.stop(index, out)
+        out.extend(self.sounds.end_all())
         self.parts.close_all(out)
 
     # -- parts -------------------------------------------------------------------------------
@@ -160,8 +168,28 @@ class Steps:
         kind = field(content, "type")
         if kind == "text":
             self.parts.put(channel, index, field(content, "text"), out)
+        elif kind in MEDIA:
+            self._medium(index, content, out)
         elif kind is not None:
             out.append(Custom(name=f"google.{kind}", value=plain(content)))
+
+    def _medium(self, index: Hashable, obj: Any, out: list[Event]) -> None:
+        """An image, video or document where it came in the step's text (the text after it a
+        message of its own), or a piece of the step's audio."""
+        kind = str_or_none(field(obj, "type")) or "media"
+        mime = str_or_none(field(obj, "mime_type")) or ""
+        part = self.parts.get(index)
+        if part is not None and part.kind != "call":
+            self.parts.close(index, out)
+        if kind == "audio" and field(obj, "uri") is None:
+            rate, channels = field(obj, "sample_rate"), field(obj, "channels")
+            if isinstance(rate, int) and rate > 0:
+                mime += f";rate={rate}" + (f";channels={channels}" if channels else "")
+            media_id = "" if index in self.sounds else self.parts.ids.new("media")
+            self.sounds.add(index, media_id, mime, field(obj, "data"))
+            return
+        media_id = self.parts.ids.new("media")
+        out.append(media_event(media_id, mime, field(obj, "data"), url=field(obj, "uri")))
 
     def _call(self, index: Hashable, step: _Step, obj: Any, out: list[Event]) -> Any:
         kind = step.kind if step.kind.endswith("_call") else "function_call"

@@ -5,7 +5,8 @@
   their call ids);
 - an id the wire does not give is ``{scope}:{kind}{n}`` (``new``): ``scope`` the nearest wire
   scope (a message, a step, a span or the run), ``kind`` one of ``text``, ``think``,
-  ``refusal``, ``call``, ``n`` counting that kind in that scope from 1;
+  ``refusal``, ``call``, ``media`` (a picture or a sound), ``n`` counting that kind in that
+  scope from 1;
 - a scope the wire does not name (a step, a turn, a sub-agent) is ``{kind}{n}`` (``scope_id``):
   ``step1``, ``turn2``, ``{scope}:step1`` inside a wire scope (a parent agent, a span).
 
@@ -21,7 +22,7 @@ from nbagent.core.events.envelope import Channel
 
 __all__ = ["Ids", "Kind", "ScopeKind", "kind_of"]
 
-Kind: TypeAlias = Literal["text", "think", "refusal", "call"]
+Kind: TypeAlias = Literal["text", "think", "refusal", "call", "media"]
 """What an invented id names."""
 
 ScopeKind: TypeAlias = Literal["step", "turn", "agent"]

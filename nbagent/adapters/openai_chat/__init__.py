@@ -14,13 +14,14 @@ none; the step id is then ``"chat"``). A tool call without an id gets ``{run}:ca
 ``synthetic_id=True``; an id seen again, ``{id}#2``. Events of choices other than 0 carry
 ``meta={"choice_index": i}``.
 A cost the source reports (``usage.cost``, USD) is the run ``Usage``'s ``cost_usd``.
-An audio answer's ``delta.audio.transcript`` is its text; the rest of ``delta.audio`` (id, base64
-data, expiry) comes as ``Custom("openai.audio")`` events (``audio.py``).
+An audio answer's ``delta.audio.transcript`` is its text, its base64 pieces one ``Media`` at the
+choice's end (its id and expiry as ``Custom("openai.audio")`` events); a gateway's
+``delta.images`` (OpenRouter) each a ``Media`` (``audio.py``).
 
 The adapter is split over: ``adapter.py`` (``OpenAIChatAdapter``: detection, ``feed``/``end``,
 the run and its step), ``choice.py`` (``Choice``: a choice's deltas, message ids, ``<think>``
 parts; its tool calls through ``adapters/kit``'s ``ToolCalls``), ``audio.py`` (an audio
-answer's pieces) and ``maps.py`` (tables and pure readers).
+answer's pieces, a gateway's images) and ``maps.py`` (tables and pure readers).
 """
 
 from nbagent.adapters.openai_chat.adapter import OpenAIChatAdapter

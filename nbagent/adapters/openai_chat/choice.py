@@ -1,6 +1,7 @@
 """``Choice``: one choice of a Chat Completions stream, the part ``OpenAIChatAdapter`` keeps per
 choice index. It turns the choice's deltas into thinking, text (an audio answer's transcript
-too: ``audio.py``), refusal and tool-call events (reasoning fields, LiteLLM's
+too: ``audio.py``, its audio a ``Media`` at its end; a gateway's images each a ``Media``), refusal
+and tool-call events (reasoning fields, LiteLLM's
 ``thinking_blocks``, Mistral's thinking content parts, or ``<think>`` splitting), names its
 messages by the run's ``Ids`` (``{run}:text1``, ``…:think1``, ``…:refusal1``, counted over the
 run's choices) and closes its open messages and calls. Its messages are kit ``Parts`` (one open
@@ -14,7 +15,8 @@ from typing import Any
 
 from nbagent.adapters.base import field, list_or_empty
 from nbagent.adapters.kit import CallGroup, Parts, ToolCalls
-from nbagent.adapters.openai_chat.audio import AUDIO, audio_of
+from nbagent.adapters.kit.media import Sounds, media_event
+from nbagent.adapters.openai_chat.audio import AUDIO, audio_mime, audio_of, images_of
 from nbagent.adapters.openai_chat.maps import reasoning_of, text_of, thinking_parts
 from nbagent.adapters.think import Part, ThinkSplitter
 from nbagent.core.events import Custom, Event
@@ -35,6 +37,7 @@ class Choice:
         "reasoning_field",
         "refusal",
         "signature",
+        "sounds",
         "splitter",
         "tool_calls_field",
         "tools",
@@ -52,6 +55,7 @@ class Choice:
         self.splitter: ThinkSplitter | None = None
         self.signature: str | None = None  # of the open thinking message, for its MessageEnd
         self.tool_calls_field = False  # tool_calls came: the legacy function_call is ignored
+        self.sounds = Sounds()  # a spoken answer's audio, said whole at the choice's end
 
     # -- a delta ---------------------------------------------------------------------------
 
@@ -74,12 +78,16 @@ class Choice:
                     self._text(text_of([part]), out)
         else:
             self._text(text_of(content), out)
-        transcript, audio = audio_of(delta)  # a spoken answer: its transcript is the text
+        transcript, data, audio = audio_of(delta)  # a spoken answer: its transcript is the text
         if transcript:
             self._close_thinking(out)
             self.parts.put("text", "text", transcript, out)
-        if audio is not None:
-            out.append(Custom(name=AUDIO, value=audio, meta=self.meta))
+        if data is not None or audio is not None:
+            self._audio(data, audio, out)
+        for url in images_of(delta):  # a gateway's images: each where it came in the answer
+            self._close_thinking(out)
+            self.parts.close("text", out)
+            out.append(media_event(self.tools.ids.new("media"), "image", url=url, meta=self.meta))
         refusal = text_of(field(delta, "refusal"))
         if refusal:
             self._close_thinking(out)
@@ -96,6 +104,18 @@ class Choice:
         function_call = field(delta, "function_call")
         if function_call and not self.tool_calls_field:
             self._tool_call(0, None, function_call, out)
+
+    def _audio(self, data: Any, rest: dict[str, Any] | None, out: list[Event]) -> None:
+        """A piece of the spoken answer's audio (said whole at the end); its id and expiry
+        as they came."""
+        media_id, mime = "", ""
+        if "audio" not in self.sounds:  # its first piece names it
+            wire_id = (rest or {}).get("id")
+            media_id = self.tools.ids.of(wire_id if isinstance(wire_id, str) else None, "media")
+            mime = audio_mime(rest)
+        self.sounds.add("audio", media_id, mime, data, meta=self.meta)
+        if rest is not None:
+            out.append(Custom(name=AUDIO, value=rest, meta=self.meta))
 
     def _tool_call(self, index: Any, wire_id: Any, function: Any, out: list[Event]) -> None:
         # mistralai's ToolCall defaults a missing id to the string "null"
@@ -171,6 +191,7 @@ class Choice:
         self._close_thinking(out)
         self.parts.close("text", out)
         self.parts.close("refusal", out)
+        out.extend(self.sounds.end_all())
         for call in self.calls.calls:
             if not call.ended and not call.started:  # the name never came
                 self._close_thinking(out)

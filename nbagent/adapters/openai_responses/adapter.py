@@ -18,6 +18,7 @@ from nbagent.adapters.openai_responses.items import Items
 from nbagent.adapters.openai_responses.maps import (
     ARGS_DELTAS,
     ARGS_DONES,
+    AUDIO,
     FUNCTION_ITEMS,
     HOSTED_PREFIXES,
     IGNORED,
@@ -99,6 +100,10 @@ class OpenAIResponsesAdapter:
             call = self._items.item_of(payload)
             if call is not None:
                 self._items.end_call(call, field(payload, ARGS_DONES[kind]), out)
+        elif kind == "response.image_generation_call.partial_image":
+            self._items.partial_image(payload, out)
+        elif kind in AUDIO:
+            self._content.audio(kind, payload, out)
         elif kind == "response.output_text.annotation.added":
             out.append(Custom(name="annotation", value=plain(field(payload, "annotation"))))
         elif kind.startswith(HOSTED_PREFIXES):
@@ -114,7 +119,7 @@ class OpenAIResponsesAdapter:
     def end(self) -> list[Event]:
         if not self._life.end():
             return []
-        out: list[Event] = []
+        out: list[Event] = [*self._content.sounds.end_all()]
         self._items.close_all(out)
         self._step.end_step(out, "incomplete")
         out.append(
@@ -142,6 +147,7 @@ class OpenAIResponsesAdapter:
 
     def _terminal(self, kind: str, response: Any, out: list[Event]) -> None:
         self._life.end()
+        out.extend(self._content.sounds.end_all())
         self._items.close_all(out)
         status = field(response, "status")
         usage = field(response, "usage")

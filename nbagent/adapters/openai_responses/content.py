@@ -1,6 +1,7 @@
 """Content: ``Content``, the part of ``OpenAIResponsesAdapter`` that streams text, refusal,
 thinking (summary and reasoning parts) and tool-call arguments into the output ``Items`` it is
-given, shows hosted tools' progress as ``Status``, and takes the full texts of the ``.done``
+given, a spoken answer (its transcript as text, its audio a ``Media``), shows hosted tools'
+progress as ``Status``, and takes the full texts of the ``.done``
 events and of ``output_item.done``, which only reconcile (a missing suffix is emitted, never
 the whole again). Each content part is a kit part inside its item's (keyed by its kind and
 index, in the item's scope): its text is what a full text reconciles with. Its own state is
@@ -12,10 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.adapters.base import field, int_or_none, plain
+from nbagent.adapters.kit.media import Sounds
 from nbagent.adapters.kit.parts import Part
 from nbagent.adapters.kit.reconcile import missing_suffix
 from nbagent.adapters.openai_responses.items import Items
 from nbagent.adapters.openai_responses.maps import FUNCTION_ITEMS, PROGRESS
+from nbagent.core.data.media import OPENAI_PCM
 from nbagent.core.events import Custom, Event, Status
 
 __all__ = ["Content"]
@@ -30,6 +33,21 @@ class Content:
     def __init__(self, items: Items) -> None:
         self.items = items
         self.refusal = False
+        self.sounds = Sounds()
+
+    def audio(self, kind: str, payload: Any, out: list[Event]) -> None:
+        """A spoken answer: its transcript is the answer's text (a message of its own), its
+        audio's base64 pieces one ``Media`` at ``response.audio.done`` (OpenAI's ``pcm16``
+        when the pieces carry no container)."""
+        if kind == "response.audio.transcript.delta":
+            self.items.parts.put("text", "audio", field(payload, "delta"), out)
+        elif kind == "response.audio.transcript.done":
+            self.items.parts.close("audio", out)
+        elif kind == "response.audio.delta":
+            media_id = "" if "audio" in self.sounds else self.items.ids.new("media")
+            self.sounds.add("audio", media_id, OPENAI_PCM, field(payload, "delta"))
+        else:
+            out.extend(self.sounds.end_all())
 
     def item_done(self, payload: Any, out: list[Event]) -> None:
         item = field(payload, "item")

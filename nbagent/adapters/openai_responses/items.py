@@ -4,8 +4,9 @@ that came first), finding it by item id or output index, and closing it (a tool 
 arguments reconciled, a hosted tool's result). A message item is one text part; its content
 parts (``content_index``) are parts inside it, its refusal a message of its own
 (``{item}:refusal1``); a reasoning item is one thinking part, its summary and reasoning parts
-inside it. Its own state: each item's type (also of an item closed), the item ids by output
-index, whether a function was called.
+inside it; an image generation call's image (its partial images, then its result) is a
+``Media`` after its call. Its own state: each item's type (also of an item closed), the item ids
+by output index, each image generation call's image id, whether a function was called.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 from nbagent.adapters.base import field, int_or_none, plain
 from nbagent.adapters.kit.ids import Ids, Kind
+from nbagent.adapters.kit.media import image_mime, media_event
 from nbagent.adapters.kit.parts import Part, PartKind, Parts
 from nbagent.adapters.openai_responses.maps import (
     FUNCTION_ITEMS,
@@ -34,6 +36,7 @@ class Items:
         self.parts = Parts(self.ids)
         self.types: dict[str, str] = {}  # item key (its wire id) -> item type, every item opened
         self._by_output: dict[int, str] = {}  # output_index -> item key
+        self._images: dict[str, str] = {}  # image generation call's key -> its image's id
         self.function_calls = False
 
     def _new_key(self, item_type: str) -> str:
@@ -129,6 +132,26 @@ class Items:
         out.append(
             ToolResult(tool_call_id=part.id, content=content, name=part.name, is_error=is_error)
         )
+        result = field(item, "result")
+        if self.types.get(str(part.key)) == "image_generation_call" and result:
+            fmt, alt = field(item, "output_format"), field(item, "revised_prompt")
+            media_id = self.image_id(str(part.key))
+            out.append(media_event(media_id, image_mime(fmt), result, alt=alt))
+
+    def image_id(self, key: str) -> str:
+        """The id of the image an image generation call ``key`` makes (``{call}:media1``):
+        its partial images' and its result's."""
+        if key not in self._images:
+            self._images[key] = self.ids.new("media", scope=key)
+        return self._images[key]
+
+    def partial_image(self, payload: Any, out: list[Event]) -> None:
+        """``response.image_generation_call.partial_image``: a preview of the call's image,
+        which the next one (or its result) replaces."""
+        key = self.key_of(payload) or self.ids.new("call")
+        fmt = field(payload, "output_format")
+        data = field(payload, "partial_image_b64")
+        out.append(media_event(self.image_id(key), image_mime(fmt), data, partial=True))
 
     def key_of(self, payload: Any, item: Any = None) -> str | None:
         """The key of the item an event names: its item id, else its output index's."""

@@ -16,10 +16,12 @@ from nbagent.core.events import EndReason, ErrorEvent, Usage
 __all__ = [
     "ARGS_DELTAS",
     "ARGS_DONES",
+    "AUDIO",
     "FUNCTION_ITEMS",
     "HOSTED_ITEMS",
     "HOSTED_PREFIXES",
     "IGNORED",
+    "IMAGE_FIELDS",
     "INCOMPLETE_REASONS",
     "PARTS",
     "PROGRESS",
@@ -115,12 +117,22 @@ IGNORED = frozenset(
         "response.content_part.done",
         "response.reasoning_summary_part.added",
         "response.reasoning_summary_part.done",
-        "response.audio.delta",
-        "response.audio.done",
-        "response.image_generation_call.partial_image",
     }
 )
 """Event types that carry nothing to show."""
+
+AUDIO = frozenset(
+    {
+        "response.audio.delta",
+        "response.audio.done",
+        "response.audio.transcript.delta",
+        "response.audio.transcript.done",
+    }
+)
+"""Event types of a spoken answer: its audio's base64 pieces and end, its transcript's."""
+
+IMAGE_FIELDS = ("revised_prompt", "size", "quality", "output_format", "background", "action")
+"""What an image generation call's result says of its image (the image is a ``Media``)."""
 
 TERMINAL = frozenset(
     {"response.completed", "response.incomplete", "response.failed", "response.cancelled"}
@@ -139,13 +151,15 @@ def hosted_args(item: Any) -> Any:
 
 
 def hosted_result(item: Any) -> Any:
-    """A hosted tool's output, from its ``output_item.done`` item."""
+    """A hosted tool's output, from its ``output_item.done`` item: an image generation's is
+    what it says of its image (the image itself is a ``Media`` of its own)."""
+    if field(item, "type") == "image_generation_call":
+        said = {key: plain(v) for key in IMAGE_FIELDS if (v := field(item, key)) is not None}
+        return said or field(item, "status")
     for key in ("output", "outputs", "results", "tools"):
         value = field(item, key)
         if value is not None:
             return plain(value)
-    if field(item, "result") is not None:  # image generation: base64, not shown
-        return "[image]"
     status = field(item, "status")
     return status if isinstance(status, str) else None
 

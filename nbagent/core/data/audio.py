@@ -12,7 +12,13 @@ from typing import Any
 
 from nbagent.core.data.limits import AUDIO_BYTES
 
-__all__ = ["AUDIO_MIMES", "BUNDLE_AUDIO_MIMES", "audio_bundle", "audio_data_ok"]
+__all__ = [
+    "AUDIO_MIMES",
+    "BUNDLE_AUDIO_MIMES",
+    "audio_bundle",
+    "audio_data_ok",
+    "audio_kind",
+]
 
 
 def _mpeg(b: bytes) -> bool:
@@ -49,6 +55,12 @@ AUDIO_MIMES = {
 SDK's ``Audio`` sends for .wav, .mp3, .ogg, .flac, .aac and .m4a files, and WebM (browsers'
 own recordings). Chromium plays WAV, MP3, Ogg, WebM and FLAC; AAC and MP4 where the browser
 has those codecs (Chrome, Safari, Firefox)."""
+
+
+def audio_kind(data: bytes) -> str | None:
+    """The bundle type of a sound nbagent plays that ``data`` is, by its first bytes; None
+    when it is none of them."""
+    return next((mime for mime, check in _MAGIC.items() if check(data)), None)
 
 
 def audio_bundle(mime: str, data: bytes, line: str) -> tuple[dict[str, Any] | None, str]:

@@ -11,6 +11,9 @@ __all__ = [
     "IMAGE_SIDE",
     "MARKDOWN_CHARS",
     "MAX_BUNDLES",
+    "MEDIA_RUN_SAVED_BYTES",
+    "MEDIA_SAVED_BYTES",
+    "MEDIA_SHOWN_BYTES",
     "TABLE_COLUMNS",
     "TABLE_HEAD_ROWS",
     "TABLE_TAIL_ROWS",
@@ -53,3 +56,21 @@ FIGURE_DPI = 100
 
 MAX_BUNDLES = 8
 """A tool returning a tuple or list of data objects gets at most this many bundles."""
+
+MEDIA_SHOWN_BYTES = 16_000_000
+"""The largest picture or sound a model made that the cell shows: a 4096x4096 PNG (Gemini's
+4K images) with room; a larger one is a line saying its type and size."""
+
+MEDIA_SAVED_BYTES = 2_000_000
+"""The largest picture or sound a model made that the saved run keeps (the notebook's widget
+state and its static copy, the exports): one image of OpenAI's image generation or Gemini's at
+their common sizes (a recorded 1536x1024 WebP of OpenAI's at low quality is 1.6 MB, its RIFF
+header says: vercel/ai's fixture, tests/fixtures/openai-responses/README.md), or 40 s of a
+spoken answer (24 kHz 16-bit WAV, 48 KB/s). A larger one shows while the run goes on; the saved
+run says ``image/png, 2.3 MB, not saved`` in its place. A kept part is in the notebook twice,
+base64: ~5.3 MB at the bound."""
+
+MEDIA_RUN_SAVED_BYTES = 4_000_000
+"""What one run keeps of its pictures and sounds in all: two at ``MEDIA_SAVED_BYTES``; those
+after say so in a line, as a part over the bound does (a run's cell output then holds at most
+~11 MB of them)."""

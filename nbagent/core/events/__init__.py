@@ -21,6 +21,7 @@ from nbagent.core.events.envelope import (
 from nbagent.core.events.kinds import (
     Custom,
     ErrorEvent,
+    Media,
     MessageEnd,
     MessageStart,
     RunEnd,
@@ -47,6 +48,7 @@ __all__ = [
     "ErrorEvent",
     "Event",
     "EventDecodeError",
+    "Media",
     "MessageEnd",
     "MessageStart",
     "NbagentError",

@@ -11,6 +11,7 @@ from nbagent.core.events.envelope import Event, EventDecodeError
 from nbagent.core.events.kinds import (
     Custom,
     ErrorEvent,
+    Media,
     MessageEnd,
     MessageStart,
     RunEnd,
@@ -50,6 +51,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ToolCallArgsDelta,
         ToolCallEnd,
         ToolResult,
+        Media,
         Usage,
         Status,
         ErrorEvent,

@@ -10,6 +10,7 @@ from nbagent.core.events.envelope import Channel, EndReason, Event
 __all__ = [
     "Custom",
     "ErrorEvent",
+    "Media",
     "MessageEnd",
     "MessageStart",
     "RunEnd",
@@ -207,6 +208,27 @@ class ToolResult(Event):
     is_error: bool = False
     preliminary: bool = False
     message_id: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Media(Event):
+    """A picture or a sound the model made (``kind="media"``): an image (OpenAI's image
+    generation, a Gemini image part, a gateway's ``delta.images``) or audio (a spoken answer),
+    shown in the answer where it comes. Its bytes are ``data`` (base64), or the source keeps
+    them at ``url`` (nbagent never fetches it). A ``partial`` one is a preview: the next
+    ``Media`` of the same ``media_id`` replaces it (OpenAI's partial images)."""
+
+    kind: ClassVar[str] = "media"
+    media_id: str
+    mime: str = ""
+    """The type the source names (``image/png``, ``audio/wav``); the bytes' own first bytes
+    say what they are where they differ."""
+    data: str | None = None
+    """The bytes, base64."""
+    url: str | None = None
+    alt: str | None = None
+    """What stands for it in words: an image's revised prompt."""
+    partial: bool = False
 
 
 @dataclass(slots=True, kw_only=True)

@@ -1,7 +1,8 @@
 """The markdown export (``to_markdown``) and ``sanitize_markdown``: raw HTML from content is
 escaped, link destinations other than http(s)/mailto/# are neutralized, images become links;
 the result is checked by parsing it again, and if the check fails the content falls back to a
-fenced code block. Thinking and tool calls are ``<details>`` sections."""
+fenced code block. Thinking and tool calls are ``<details>`` sections; a picture or a sound the
+model made is an image or a player of its own data (``media.py``)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from nbagent.transcript.export.common import (
     tool_label,
 )
 from nbagent.transcript.export.diffs import Diff, diff_counts, diff_pieces
+from nbagent.transcript.export.media import media_markdown
 from nbagent.transcript.export.renderer import _md
 from nbagent.transcript.export.run_notes import (
     ENCRYPTED,
@@ -226,6 +228,8 @@ def _blocks_markdown(
             parts.append("\n".join("> " + _inline(line) if line.strip() else ">" for line in lines))
         elif kind == "note":
             parts.append(_note_markdown(b))
+        elif kind == "media":
+            parts.append(media_markdown(b, _inline))
         elif kind == "thinking":
             text = "*(redacted)*" if b.get("redacted") and not b.get("text") else b.get("text")
             if b.get("encrypted") and not text:

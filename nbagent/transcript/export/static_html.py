@@ -36,6 +36,7 @@ from nbagent.transcript.export.diffs import (
     diff_html,
     diff_pieces,
 )
+from nbagent.transcript.export.media import media_html
 from nbagent.transcript.export.plans import plan_html
 from nbagent.transcript.export.renderer import block_markdown
 from nbagent.transcript.export.run_notes import (
@@ -101,6 +102,7 @@ _SOME_STYLES = (
     ),
     ('"nba-data-table"', ".nbagent-static .nba-data-table{overflow-x:auto}"),
     ('"nba-data-image"', ".nbagent-static .nba-data-image{max-width:100%;height:auto}"),
+    ('"nba-media-image"', ".nbagent-static .nba-media-image{max-width:100%;height:auto}"),
 )
 
 # The context window's gauge on the status line (js/src/widget/styles/acp.css, .nba-gauge-bar's
@@ -281,6 +283,8 @@ def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, 
             )
         elif kind == "note":
             out.append(_note_html(b))
+        elif kind == "media":
+            out.append(media_html(b))
         elif kind == "activity":
             error = b.get("error")
             note = f'<div class="nba-warning">{html.escape(str(error))}</div>' if error else ""

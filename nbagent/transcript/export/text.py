@@ -1,5 +1,6 @@
 """The plain-text export (``to_text``, for ``text/plain``): the answer, one line per tool
-call, then the status line and, for a run of several model calls, one line per call."""
+call and per picture or sound the model made, then the status line and, for a run of several
+model calls, one line per call."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from nbagent.transcript.export.common import (
     answer_text,
     status_line,
 )
+from nbagent.transcript.export.media import media_text
 from nbagent.transcript.export.run_notes import (
     activity_json,
     activity_title,
@@ -51,6 +53,8 @@ def to_text(t: TranscriptBase | dict[str, Any]) -> str:
             lines.append(line + (f": {text}" if text else ""))
         elif b.get("type") == "agent":
             lines.append(("  " if b.get("parent") else "") + f"[agent] {agent_summary(b)}")
+        elif b.get("type") == "media":
+            lines.append(("  " if b.get("parent") else "") + media_text(b))
         elif b.get("type") == "tool":
             line = "  " if b.get("parent") else ""  # a sub-agent's call, indented
             line += f"[tool] {b.get('name') or 'tool'}({_clip(str(b.get('arguments') or ''), 120)})"

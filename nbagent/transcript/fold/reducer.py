@@ -15,7 +15,15 @@ from typing import Any, TypeVar
 
 import nbagent.core.events as E
 from nbagent.core.textbuf import TextBuffer
-from nbagent.transcript.blocks import AgentBlock, Block, MessageBlock, NoteBlock, ToolCall
+from nbagent.transcript.blocks import (
+    AgentBlock,
+    Block,
+    MediaBlock,
+    MessageBlock,
+    NoteBlock,
+    ToolCall,
+)
+from nbagent.transcript.fold.media import MediaFold
 from nbagent.transcript.fold.messages import MessageFold
 from nbagent.transcript.fold.notes import NoteFold
 from nbagent.transcript.fold.run import RunFold
@@ -42,7 +50,7 @@ _RESTORED = (
 """The run's fields ``from_dict`` takes as they were saved."""
 
 
-class TranscriptBase(RunFold, ToolFold, MessageFold, NoteFold, RunNumbers):
+class TranscriptBase(RunFold, ToolFold, MessageFold, NoteFold, MediaFold, RunNumbers):
     """Folded state of one run: blocks, tool calls, usage, timing, status (``nbagent.Transcript``
     is this with its exports)."""
 
@@ -64,8 +72,10 @@ class TranscriptBase(RunFold, ToolFold, MessageFold, NoteFold, RunNumbers):
             E.State: self._on_state,
             E.ErrorEvent: self._on_error,
             E.RunStart: self._on_run_start,
-            E.RunEnd: self._on_run_end,
+            # the parts over the saved bound lose their data as the run ends (fold/media.py)
+            E.RunEnd: lambda ev: [*self._media_at_end(), *self._on_run_end(ev)],
             E.Custom: self._on_custom,
+            E.Media: self._on_media,
         }
 
     # -- construction -------------------------------------------------------------------
@@ -106,6 +116,8 @@ class TranscriptBase(RunFold, ToolFold, MessageFold, NoteFold, RunNumbers):
                 block.cost = {"cost_usd": b["cost_usd"]} if "cost_usd" in b else None
             elif b["type"] == "note":
                 block = NoteBlock.from_dict(b)
+            elif b["type"] == "media":
+                block = MediaBlock.from_dict(b)
             elif b["type"] in ("activity", "interrupt"):
                 block = restored_block(b)
             elif b["type"] == "agent":

@@ -128,6 +128,7 @@ class FoldState:
         self._tool_index: dict[str, int] = {}
         self._agent_index: dict[str, int] = {}
         self._note_index: dict[str, int] = {}
+        self._media_index: dict[str, int] = {}
         self._activity_index: dict[str, int] = {}
         self._interrupt_index: dict[str, int] = {}
         self._parent: str | None = None  # the scope of the event being folded (Event.parent)
@@ -223,6 +224,8 @@ class FoldState:
             return self._user_index
         if kind == "note":
             return self._note_index
+        if kind == "media":
+            return self._media_index
         if kind in ("activity", "interrupt"):
             return self._activity_index if kind == "activity" else self._interrupt_index
         return self._text_index if kind == "text" else self._think_index

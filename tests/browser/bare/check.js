@@ -6,20 +6,23 @@ const OWN_BUTTONS = ["nba-stop", "nba-details-toggle", "nba-timeline-toggle", "n
 // Our own UI (the Re-run editor, a paused call's form, a fork's edited result, the chat box); markdown never makes a <textarea> (DOMPurify drops it).
 const OWN_FORBIDDEN = ["nba-rerun-args", "nba-pause-input", "nba-fork-result", "nba-chat-text"];
 const HREF_OK = /^(?:https?:|mailto:|#)/i;
-// rendering.md §5: an <img> only from a tool result's image bundle, built by nbagent (class
-// nba-data-image) from a base64 PNG, JPEG or WebP whose first bytes are that format's.
-const DATA_IMAGE = /^data:image\/(png|jpeg|webp);base64,([A-Za-z0-9+/]+={0,2})$/;
+// rendering.md §5: an <img> only from a tool result's image bundle or a picture the model made,
+// built by nbagent (class nba-data-image, nba-media-image) from a base64 PNG, JPEG or WebP (a
+// model's: or GIF) whose first bytes are that format's.
+const DATA_IMAGE = /^data:image\/(png|jpeg|gif|webp);base64,([A-Za-z0-9+/]+={0,2})$/;
 const IMAGE_MAGIC = {
   png: (/** @type {string} */ b) => b.startsWith("\x89PNG\r\n\x1a\n"),
   jpeg: (/** @type {string} */ b) => b.startsWith("\xff\xd8\xff"),
+  gif: (/** @type {string} */ b) => b.startsWith("GIF87a") || b.startsWith("GIF89a"),
   webp: (/** @type {string} */ b) => b.startsWith("RIFF") && b.slice(8, 12) === "WEBP",
 };
 
 /** @param {Element} el */
 function isDataImage(el) {
-  if (el.tagName !== "IMG" || !el.classList.contains("nba-data-image") || el.hasAttribute("srcset")) return false;
+  const own = el.classList.contains("nba-data-image") || el.classList.contains("nba-media-image");
+  if (el.tagName !== "IMG" || !own || el.hasAttribute("srcset")) return false;
   const m = DATA_IMAGE.exec(el.getAttribute("src") ?? "");
-  if (!m) return false;
+  if (!m || (m[1] === "gif" && !el.classList.contains("nba-media-image"))) return false;
   let head;
   try {
     head = atob(m[2].slice(0, 16));
@@ -29,8 +32,9 @@ function isDataImage(el) {
   return IMAGE_MAGIC[/** @type {keyof typeof IMAGE_MAGIC} */ (m[1])](head);
 }
 
-// An <audio> only from a tool result's sound bundle, built by nbagent (class nba-data-audio)
-// from base64 audio whose first bytes are its container's: a player, no <source> or <track>.
+// An <audio> only from a tool result's sound bundle or a sound the model made, built by nbagent
+// (class nba-data-audio, nba-media-audio) from base64 audio whose first bytes are its
+// container's: a player, no <source> or <track>.
 const DATA_AUDIO = /^data:audio\/(wav|mpeg|ogg|webm|flac|aac|mp4);base64,([A-Za-z0-9+/]+={0,2})$/;
 const AUDIO_MAGIC = {
   wav: /^RIFF[^]{4}WAVE/,
@@ -44,7 +48,8 @@ const AUDIO_MAGIC = {
 
 /** @param {Element} el */
 function isDataAudio(el) {
-  if (el.tagName !== "AUDIO" || !el.classList.contains("nba-data-audio") || el.childElementCount) return false;
+  const own = el.classList.contains("nba-data-audio") || el.classList.contains("nba-media-audio");
+  if (el.tagName !== "AUDIO" || !own || el.childElementCount) return false;
   const m = DATA_AUDIO.exec(el.getAttribute("src") ?? "");
   if (!m) return false;
   try {
