@@ -287,7 +287,8 @@ def test_a_stream_cut_mid_answer_keeps_what_arrived() -> None:
         _, t = collect(Agent("m", client=client_for(srv, max_retries=0)), "hi")
     assert t.text == "Half an answer"
     assert t.status == "error"
-    # DEVELOP.md: a connection broken mid-stream ends "incomplete" (a refused one "error").
+    # A connection broken mid-stream ends "incomplete" (a refused one "error"):
+    # docs/develop/decisions.md.
     assert t.end_reason == "incomplete"
     assert t.error is not None
     assert "APIConnectionError" in t.error["message"]

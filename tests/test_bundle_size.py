@@ -1,6 +1,6 @@
 """The built bundles exist and stay within their margins (every notebook saves them once, in
 the code model): the design's ceilings with 8% of room (ARCHITECTURE.md, "Budgets with room";
-DEVELOP.md's "Budgets", tests/test_budgets.py). Three rules: the widget bundle (the main one),
+docs/develop/budgets.md, tests/test_budgets.py). Three rules: the widget bundle (the main one),
 the math chunk, and one for every other bundle: each lazy chunk of nbagent/widget/chunks.json,
 the MCP inspector's and an evaluation's own widgets, the loader. A bundle over its margin names
 what grew: its biggest inputs in the metafile the build writes beside the bundles."""

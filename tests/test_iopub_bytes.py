@@ -28,7 +28,7 @@ pytestmark = pytest.mark.kernel
 TURNS = 20
 CHAT_RATIO = 4
 """A typed chat's bytes (without the widget's code) at most this many times its text:
-DEVELOP.md's "Budgets" (tests/test_budgets.py)."""
+docs/develop/budgets.md (tests/test_budgets.py)."""
 HEADLESS_RATIO = 3.5
 """The same under a client that names no cell and has no page (nbclient), its static copy
 included: no ops (no page follows them, ``nbagent.apps.lane_saves``), then in a cell the

@@ -1,6 +1,6 @@
-"""Sub-agents nested in the tool call or sub-agent step that started them (DEVELOP.md, "Nesting"):
-the normalizer keeps the scope, the reducer folds it into blocks, usage and text, and the
-exports and a saved state keep it."""
+"""Sub-agents nested in the tool call or sub-agent step that started them
+(docs/develop/contracts.md, "Nesting"): the normalizer keeps the scope, the reducer folds it
+into blocks, usage and text, and the exports and a saved state keep it."""
 
 from __future__ import annotations
 

@@ -96,7 +96,7 @@ Parts = Callable[[], tuple[Head, list[RunOutput]]]
 
 class CellOutput:
     """The cell output of a widget (one run's, or a lanes widget's): its display, its final
-    copy, and the answer to the browser's ``output`` (DEVELOP.md, "The saved output").
+    copy, and the answer to the browser's ``output`` (docs/develop/frontends.md).
 
     ``bundle()`` gives one run's output data now (``nbagent.widget.output.mimebundle``); a widget of
     several runs gives ``parts`` instead. Either is read at most once per ``seq``: the end of

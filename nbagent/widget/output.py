@@ -1,6 +1,6 @@
 """What a widget's cell output carries, so that a saved notebook shows its runs without a kernel.
 
-A run's display output is one mime bundle (DEVELOP.md, "The saved output"):
+A run's display output is one mime bundle (docs/develop/frontends.md):
 
 - ``application/vnd.nbagent.transcript+json``: the payload below. nbagent's JupyterLab /
   Notebook 7 renderer (``js/lab``) prefers it: it shows the live widget while its model
@@ -21,7 +21,7 @@ The payload::
 A run's ``state`` is ``None`` in the display update the kernel writes at a run's end for a
 client that names no cell (``assemble(..., in_model=True)``; nbclient: ``jupyter execute``,
 papermill): the widget's model holds that state, and that client saves the model's state with
-the output, so the notebook does not carry it twice (DEVELOP.md, "The saved output": a
+the output, so the notebook does not carry it twice (docs/develop/frontends.md: a
 reader with neither shows the ``text/html`` copy). The browser writes the full payload when
 it saves the output.
 

@@ -1,6 +1,6 @@
 """Which kernel subshell handles the browser's messages to an nbagent widget (ipykernel 7.4,
 JupyterLab 4.6): the one the browser chose while it lives. See ``route_to_live_subshell``;
-measured with ``tests/browser/reload_rate.py`` (DEVELOP.md, "Reload mid-run")."""
+measured with ``tests/browser/reload_rate.py`` (docs/develop/frontends.md)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The anywidget views: a run's (``AgentWidget``), several runs' (``LanesWidget``), and their
 base ``_Widget``: traits the browser reads, custom messages both ways, a viewer's refused.
 
-Live traffic goes through custom messages (see DEVELOP.md, "Comm messages");
+Live traffic goes through custom messages (docs/develop/contracts.md, "Comm messages");
 the traits change only when a run starts and ends, so bytes stay O(output).
 """
 

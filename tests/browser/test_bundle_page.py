@@ -43,7 +43,7 @@ def prefixes(text: str, rng: random.Random) -> Iterator[str]:
 
 
 class Kernel:
-    """Builds the kernel → browser messages of DEVELOP.md (wire form) with increasing seq."""
+    """The kernel → browser messages in wire form (docs/develop/contracts.md), seq increasing."""
 
     def __init__(self) -> None:
         self.seq = 0

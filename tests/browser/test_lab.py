@@ -167,8 +167,9 @@ def test_stop_button_cancels_the_run_and_closes_the_generator(lab: LabPage) -> N
 
 
 def test_a_displayed_widget_asks_for_sync_once(lab: LabPage) -> None:
-    """DEVELOP.md: one store per model (made in ``initialize``); it asks for ``sync`` once when
-    the snapshot it loads is still running. A second store (e.g. one per view) asks again."""
+    """docs/develop/contracts.md: one store per model (made in ``initialize``); it asks for ``sync``
+    once when the snapshot it loads is still running. A second store (e.g. one per view) asks
+    again."""
     lab.open(
         "sync.ipynb",
         ["import nbagent, nbtest_sources\nrun = nbagent.show(nbtest_sources.words(20, 0.02))"],

@@ -1,5 +1,5 @@
 """The real-model lane: nbagent against a real small model on a real OpenAI-compatible server
-(``make test-real-model``; DEVELOP.md, "The real-model lane").
+(``make test-real-model``; docs/develop/testing.md, "The real-model lane").
 
 The server is llama-cpp-python's, serving SmolLM2-135M-Instruct, started once per session by
 ``../shared/real-model/serve.sh`` (``server.py``) and stopped at the end. Every test here is

@@ -1,4 +1,4 @@
-// The transcript store: one per model. Holds the state of DEVELOP.md ("Transcript state"),
+// The transcript store: one per model. Holds the state of docs/develop/contracts.md ("Transcript state"),
 // applies the 4 ops, and tells subscribed views what changed (change.js); a run its page ends:
 // page_end.js, in the trouble chunk (js/src/base/trouble.js).
 

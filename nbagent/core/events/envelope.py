@@ -78,7 +78,7 @@ class Event:
     what started it, a tool call (``ToolCallStart.tool_call_id``: an agent used as a tool, a
     Claude sub-agent's ``parent_tool_use_id``) or a sub-agent step
     (``StepStart(step_type="subagent").step_id``: a LangGraph subgraph). The transcript folds
-    a scope's blocks into the block that started it (DEVELOP.md, "Nesting")."""
+    a scope's blocks into the block that started it (docs/develop/contracts.md, "Nesting")."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict: ``kind`` plus every field that differs from its default."""

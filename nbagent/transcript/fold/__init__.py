@@ -1,4 +1,4 @@
-"""The pure reducer: normalized Events → the transcript's state (version 1, see DEVELOP.md).
+"""The pure reducer: normalized Events → the transcript's state (docs/develop/contracts.md).
 
 ``reducer.py``: ``TranscriptBase`` (construction, the public view, ``apply`` and the text,
 thinking and message handlers); ``tools.py``: tool calls; ``run.py``: steps, status, errors,

@@ -1,4 +1,4 @@
-"""The pure reducer: normalized Events → the transcript's state (version 1, see DEVELOP.md).
+"""The pure reducer: normalized Events → the transcript's state (docs/develop/contracts.md).
 
 ``TranscriptBase`` is the folded state and the reducer; ``nbagent.Transcript`` adds its
 exports (markdown, HTML, text), which work on this state and live above it.
@@ -156,7 +156,7 @@ class TranscriptBase(RunFold, ToolFold, MessageFold, NoteFold, MediaFold, RunNum
     # -- public view --------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready state, version 1 (DEVELOP.md); also the widget's snapshot."""
+        """The JSON-ready state, version 1 (docs/develop/contracts.md); the snapshot too."""
         state: dict[str, Any] = {
             "version": STATE_VERSION,
             "run_id": self.run_id,

@@ -5,7 +5,7 @@
 import { formatCost, formatDuration, formatTokens, h } from "../../base/format.js";
 
 /**
- * @typedef {Record<string, any> & {i: number}} Row one case (DEVELOP.md: an evaluation's row)
+ * @typedef {Record<string, any> & {i: number}} Row one case (docs/develop/features.md, "Evaluations")
  * @typedef {Record<string, any>} Header the evaluation's counts, times, usage and means
  * @typedef {(r: Row) => number | string | null} SortKey
  */
