@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -115,6 +116,43 @@ def _own_timeline_svg(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
     return tag == "svg" and dict(attrs).get("class") == "nba-timeline-svg"
 
 
+# A picture or a sound the model made, as nbagent writes it (rendering.md §5): base64 whose
+# first bytes are its type's (written here on their own, as tests/browser/bare/check.js does,
+# so that a looser check in nbagent fails here).
+_MEDIA_SRC = re.compile(r"data:(image|audio)/([a-z0-9]+);base64,([A-Za-z0-9+/]+={0,2})")
+_MEDIA_MAGIC: dict[tuple[str, str], tuple[bytes, ...]] = {
+    ("image", "png"): (b"\x89PNG\r\n\x1a\n",),
+    ("image", "jpeg"): (b"\xff\xd8\xff",),
+    ("image", "gif"): (b"GIF87a", b"GIF89a"),
+    ("image", "webp"): (b"RIFF",),
+    ("audio", "wav"): (b"RIFF",),
+    ("audio", "mpeg"): (b"ID3", b"\xff"),
+    ("audio", "ogg"): (b"OggS",),
+    ("audio", "webm"): (b"\x1aE\xdf\xa3",),
+    ("audio", "flac"): (b"fLaC",),
+}
+_MEDIA_ATTRS = {
+    "img": ("nba-media-image", {"class", "src", "width", "height", "alt", "title"}),
+    "audio": ("nba-media-audio", {"class", "controls", "preload", "src"}),
+}
+
+
+def _own_media(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+    """An ``<img>`` or ``<audio>`` of nbagent's media block: its own class, only its own
+    attributes, a ``data:`` URL of an allowed type whose first bytes are that type's."""
+    if tag not in _MEDIA_ATTRS:
+        return False
+    cls, allowed = _MEDIA_ATTRS[tag]
+    a = dict(attrs)
+    if a.get("class") != cls or not set(a) <= allowed:
+        return False
+    m = _MEDIA_SRC.fullmatch(a.get("src") or "")
+    if m is None or m[1] != {"img": "image", "audio": "audio"}[tag]:
+        return False
+    head = base64.b64decode(m[3][:16])
+    return head.startswith(_MEDIA_MAGIC.get((m[1], m[2]), (b"\0\0no type",)))
+
+
 def assert_safe_html(markup: str, *, own_style: bool = True) -> None:
     p = Collector()
     p.feed(markup)
@@ -131,10 +169,14 @@ def assert_safe_html(markup: str, *, own_style: bool = True) -> None:
         assert "@import" not in style
         assert "url(" not in style
     for tag, attrs in p.tags:
-        assert tag not in BAD_TAGS or _own_timeline_svg(tag, attrs), f"<{tag}> in output"
+        own_media = _own_media(tag, attrs)
+        assert tag not in BAD_TAGS or _own_timeline_svg(tag, attrs) or own_media, (
+            f"<{tag}> in output"
+        )
         for name, value in attrs:
             assert not name.startswith("on"), f"{name} on <{tag}>"
-            assert name not in ("style", "src", "srcset", "formaction", "action")
+            assert name not in ("style", "srcset", "formaction", "action")
+            assert name != "src" or own_media, f"src on <{tag}>"
             assert not name.startswith("data-")
             if name == "href":
                 assert SAFE_HREF.match(value or ""), f"href={value!r}"

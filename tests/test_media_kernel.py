@@ -8,6 +8,7 @@ both, the bytes the page got live bounded by what came."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,9 @@ def html_outputs(kernel: Kernel, since: int) -> list[str]:
     ]
 
 
-def test_an_image_generation_shows_in_a_kernel(kernel: Kernel) -> None:
+def test_an_image_generation_shows_in_a_kernel(new_kernel: Callable[[str], Kernel]) -> None:
+    """A kernel of its own: the session's may have sent the media chunk in an earlier module."""
+    kernel = new_kernel(KERNEL_SETUP)
     events = wire()
     done = [e["item"] for e in events if e["type"] == "response.output_item.done"]
     result = next(item["result"] for item in done if "result" in item)
