@@ -1,20 +1,45 @@
 """``nbagent.load_trace`` then ``nbagent.show`` in a real kernel: the widget's final state holds
-the trace's answer, tool calls and usage; ``load_trace`` alone displays nothing; a coding
-agent's session opens with its sub-agent's file; a file with a corrupt line ends its run
-``error`` naming the line, and the kernel goes on."""
+the trace's answer, tool calls and usage; every format's file shows in the widget the run it
+reads to here; ``load_trace`` alone displays nothing; a coding agent's session opens with its
+sub-agent's file; a file with a corrupt line ends its run ``error`` naming the line, and the
+kernel goes on."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from tests.kernel import Kernel, final_state
-from tests.session_harness import CLAUDE_SESSION
-from tests.traces import FIXTURES
+from tests.session_harness import CLAUDE_SESSION, CODEX_MAIN, GEMINI_SESSION
+from tests.traces import FIXTURES, loaded
 
 pytestmark = pytest.mark.kernel
 
 GENAI = repr(str(FIXTURES / "otlp-genai" / "openai-v2.jsonl"))
 LANGFUSE = repr(str(FIXTURES / "langfuse" / "public" / "pydantic-ai-tools-2025-12-04.json"))
+
+
+# A file of each format, as its tool wrote it (tests/fixtures/traces/README.md).
+EVERY_FORMAT = {
+    "otlp": FIXTURES / "otlp-openinference" / "openinference.jsonl",
+    "langfuse": FIXTURES / "langfuse" / "public" / "openai-agents-2025-09-30.json",
+    "langsmith": FIXTURES / "langsmith" / "run_tree.json",
+    "claude-code": CLAUDE_SESSION,
+    "codex": CODEX_MAIN,
+    "gemini-cli": GEMINI_SESSION,
+}
+
+
+def outline(state: dict[str, Any]) -> dict[str, Any]:
+    """What a user sees of a run's state: its blocks (kind, name, state, parent, text and
+    arguments), its usage, its times and its end."""
+    keys = ("type", "name", "state", "parent", "text", "args", "result", "error")
+    return {
+        "blocks": [{k: b.get(k) for k in keys} for b in state["blocks"]],
+        **{k: state.get(k) for k in ("status", "run_id", "model", "usage", "started_at")},
+        "ended_at": state.get("ended_at"),
+    }
 
 
 def displays(kernel: Kernel, since: int) -> list[dict]:
@@ -43,6 +68,22 @@ def test_load_trace_then_show(kernel: Kernel) -> None:
     assert state["usage"]["input_tokens"] == 165
     assert state["blocks"][-1]["text"].startswith('A: A.S.\nThe "A-1720"')
     assert kernel.value("run.wait(30).text.startswith('A: A.S.')") is True
+
+
+@pytest.mark.parametrize("fmt", sorted(EVERY_FORMAT))
+def test_every_format_shows_in_a_kernel_as_read_here(kernel: Kernel, fmt: str) -> None:
+    """The widget's final state is the run this process reads from the same file: its blocks,
+    usage, times and end, to the letter."""
+    path = EVERY_FORMAT[fmt]
+    run, here = loaded(path)
+    assert run.trace_format == fmt
+    since = len(kernel.messages())
+    kernel.execute(f"import nbagent\nshown = nbagent.show(nbagent.load_trace({str(path)!r}))")
+    kernel.wait_value("shown.status", here.status)
+    assert kernel.value("shown.trace_format") == fmt
+    state = final_state(kernel, since)
+    assert outline(state) == outline(here.to_dict())
+    assert [b["type"] for b in state["blocks"]].count("tool") == len(list(here.tool_calls)) > 0
 
 
 def test_waited_for_without_showing(kernel: Kernel) -> None:

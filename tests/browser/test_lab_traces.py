@@ -10,8 +10,8 @@ import pytest
 
 from tests.browser.lab import LabPage
 from tests.browser.test_lab_nested import page_errors
-from tests.session_harness import CLAUDE_SESSION
-from tests.traces import FIXTURES
+from tests.session_harness import CLAUDE_SESSION, CODEX_MAIN, GEMINI_SESSION
+from tests.traces import FIXTURES, loaded
 
 pytestmark = pytest.mark.browser
 
@@ -103,5 +103,60 @@ def test_a_coding_agents_session_opens_in_a_cell(lab: LabPage) -> None:
     ]
     assert blocks[-1]["kind"] == "text"
     assert blocks[-1]["text"].startswith("wc -l says: 3 notes.txt.")  # `wc -l`: code
+    assert page_errors(lab) == []
+    assert lab.foreign_requests() == []
+
+
+# A file of each format not opened above, as its tool wrote it (tests/fixtures/traces/README.md).
+OTHERS = [
+    FIXTURES / "otlp-openinference" / "openinference.jsonl",
+    FIXTURES / "langfuse" / "public" / "pydantic-ai-tools-2025-12-04.json",
+    FIXTURES / "langsmith" / "runs.json",
+    CODEX_MAIN,
+    GEMINI_SESSION,
+]
+
+# Each live widget: its status, its tool panels' names and ends (the state icon), how many of
+# them sit inside another panel, its thinking panels.
+WIDGETS_JS = r"""
+(sel) => [...document.querySelectorAll(sel)].map((root) => {
+  const tools = [...root.querySelectorAll('details.nba-tool')];
+  return {
+    status: root.querySelector('.nba-status-label')?.textContent ?? null,
+    tools: tools.map((d) => [
+      d.querySelector(':scope > summary .nba-tool-name')?.textContent ?? null,
+      d.querySelector(':scope > summary .nba-state svg.nba-icon')?.classList[1]?.slice(9) ?? null,
+    ]).sort(),
+    nested: tools.filter((d) => d.parentElement.closest('details')).length,
+    thinking: root.querySelectorAll('details.nba-thinking').length,
+  };
+})
+"""
+
+ICONS = {"done": "check", "error": "cross", "cancelled": "cancelled"}  # panels.js
+
+
+def test_every_other_format_opens_in_a_cell(lab: LabPage) -> None:
+    lab.console.clear()
+    cells = [f"import nbagent\nnbagent.show(nbagent.load_trace({str(p)!r}))" for p in OTHERS]
+    lab.open("formats.ipynb", cells)
+    expected = []
+    for path in OTHERS:
+        _, t = loaded(path)
+        tools = [b for b in t.to_dict()["blocks"] if b["type"] == "tool"]
+        expected.append(
+            {
+                "status": t.status,
+                "tools": sorted([b["name"], ICONS.get(b["state"])] for b in tools),
+                "nested": sum(1 for b in tools if b.get("parent")),
+                "thinking": sum(1 for b in t.to_dict()["blocks"] if b["type"] == "thinking"),
+            }
+        )
+    for nth, want in enumerate(expected):
+        lab.wait_status(want["status"], nth=nth)
+    lab.wait_drawn(LIVE)
+    shown = lab.js(WIDGETS_JS, LIVE)
+    assert shown == expected, lab.diagnose()
+    assert all(w["tools"] for w in shown)
     assert page_errors(lab) == []
     assert lab.foreign_requests() == []
