@@ -69,7 +69,7 @@ DEMO_SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) $(UV_SYNC) --inexact --group demo --
 # `make demo` (and demo-install) alone installs less: js/'s `dependencies` only, the demo group.
 DEMO_ONLY := $(if $(MAKECMDGOALS),$(if $(filter-out demo demo-install,$(MAKECMDGOALS)),,yes))
 
-.PHONY: help lite install build demo demo-install recordings lock test test-lanes test-evals test-under-load test-demo-install test-fast test-pythons test-real-model FORCE docs docs-serve lint typecheck test-js test-py test-py-live test-py-rest fuzz load bench bench-quick clean
+.PHONY: help lite install build demo demo-install recordings lock test test-lanes test-evals test-under-load test-demo-install test-fast test-pythons test-real-model FORCE docs docs-serve lint typecheck test-js test-py test-py-live test-py-rest test-py-sites fuzz load bench bench-quick clean
 
 help:
 	@echo "make demo          install nbagent, JupyterLab and what every tutorial imports, open"
@@ -343,17 +343,24 @@ test-evals: $(needs-test-evals)
 # .venv's Python tests as two pytest processes (2 cores): the browser tests spend most of their
 # time waiting on JupyterLab and Chromium; the rest (the kernel tests, which wait on kernels,
 # among them) keep a core busy. Then pydantic-evals' tests and the real-model lane.
-LIVE_TESTS := -m "browser" tests/browser
+# The static sites' browser tests (the try-it site in JupyterLite, the docs site) use no
+# JupyterLab: a lane of their own, beside the long lanes' ends rather than at the end of one.
+SITE_TESTS := tests/browser/test_lite.py tests/browser/test_docs_site.py
+LIVE_TESTS := -m "browser" tests/browser $(addprefix --ignore=,$(SITE_TESTS))
 test-py: install
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest test-evals test-real-model
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest test-py-sites \
+	  test-evals test-real-model
 
 # --durations: where the time goes, printed on every run. The browser tests need the install
-# (nbagent, the lab extension), html-manager's packages, the MCP app, the try-it site (make lite)
-# and the docs site.
-needs-test-py-live := $(STAMP)/install $(HTML_MANAGER)/node_modules/.package-lock.json $(MCP_APP) \
-  $(STAMP)/lite site/index.html
+# (nbagent, the lab extension), html-manager's packages and the MCP app; the sites' tests the
+# try-it site (make lite) and the docs site.
+needs-test-py-live := $(STAMP)/install $(HTML_MANAGER)/node_modules/.package-lock.json $(MCP_APP)
 test-py-live: $(needs-test-py-live)
 	$(BIN)/pytest $(LIVE_TESTS) --durations=15
+
+needs-test-py-sites := $(STAMP)/install $(STAMP)/lite site/index.html
+test-py-sites: $(needs-test-py-sites)
+	$(BIN)/pytest -m "browser" $(SITE_TESTS) --durations=5
 
 needs-test-py-rest := $(STAMP)/install $(addsuffix /stamp,$(MCP_VENVS)) \
   $(ACP_AGENTS)/node_modules/.package-lock.json $(MCP_APP)
@@ -399,7 +406,7 @@ test-real-model: $(needs-test-real-model)
 # failed are named at the end, with each lane's start and end from make test's start.
 LONG_LANES := test-py-live test-py-rest
 LANE_JOBS ?= 3
-LANES := $(LONG_LANES) test-pythons test-js typecheck lint docs test-demo-install test-evals
+LANES := $(LONG_LANES) test-py-sites test-pythons test-js typecheck lint docs test-demo-install test-evals
 LANE_LOG := $(STAMP)/lanes
 phase = @echo "make test: $$(date -u +%T) $(1)"
 test:
