@@ -12,6 +12,7 @@ stream moves it (a line wraps): the button keeps the press (js/src/panels/status
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -22,14 +23,28 @@ from tests.browser.test_lab import DEMO_IMPORTS, WEATHER, demo_usage, summary
 pytestmark = pytest.mark.browser
 
 
+# Every table of the answer in its box with its copy buttons: the highlight chunk's work, which
+# a page (re)loaded draws a moment after the status shows (js/src/base/highlight_slot.js).
+TABLES_BOXED = """(sel) => {
+  const root = document.querySelector(sel);
+  const tables = root ? [...root.querySelectorAll('.nba-text table')] : [];
+  return tables.length > 0 && tables.every((t) => t.closest('.nba-table-scroll'));
+}"""
+
+
+def drawn_summary(lab: LabPage) -> dict[str, Any]:
+    """The widget's summary once its status is "completed" and its tables are boxed."""
+    lab.wait_status("completed")
+    lab.wait_js(TABLES_BOXED, ROOT_SEL, what="the answer's tables in their copy boxes")
+    return summary(lab)
+
+
 def test_reload_after_a_completed_run_shows_the_transcript(lab: LabPage) -> None:
     lab.open("reload_done.ipynb", [DEMO_IMPORTS + "run = " + WEATHER.format(speed=0)])
-    lab.wait_status("completed")
-    before = summary(lab)
+    before = drawn_summary(lab)
     lab.save()
     lab.reload()
-    lab.wait_status("completed")
-    after = summary(lab)
+    after = drawn_summary(lab)
     assert "Have a good trip!" in after["text"]
     assert after["textContent"] == before["textContent"]
     assert after["table"] == before["table"]
