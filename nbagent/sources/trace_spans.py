@@ -37,69 +37,77 @@ def _is_otlp(doc: Any) -> bool:
     return bool(items) and _is_otlp(items[0])
 
 
-def _played(source: TraceSource, spans: Located) -> Iterator[TraceRecord]:
+def _each_document(
+    source: TraceSource, take: Callable[[Any, int | None], None]
+) -> TraceLineError | None:
+    """``take(doc, line)`` for every document up to a line that cannot be read: that line's
+    error, raised once what came before it has played (``_played``)."""
+    try:
+        for doc, line in documents(source):
+            take(doc, line)
+    except TraceLineError as exc:
+        return exc
+    return None
+
+
+def _played(
+    source: TraceSource, spans: Located, failure: TraceLineError | None
+) -> Iterator[TraceRecord]:
     snapshots = [span for span, _ in spans]
     unwrap_workflow(snapshots)
     for record, i in timeline(snapshots):
         yield TraceRecord(record, source.name, spans[i][1])
+    if failure is not None:
+        raise failure
 
 
 def read_otlp(source: TraceSource) -> Iterator[TraceRecord]:
     """The spans of every export request (a log event's messages added to its span)."""
     spans: Located = []
-    logs: list[tuple[dict[str, Any], int | None]] = []
-    failure: TraceLineError | None = None
-    try:
-        for doc, line in documents(source):
-            for request in doc if isinstance(doc, list) else [doc]:
-                if not _is_otlp(request):
-                    raise TraceLineError(source.name, line, "not an OTLP/JSON export request")
-                spans += [(span, line) for span in otlp.spans(request)]
-                logs += [(record, line) for record in otlp.log_records(request)]
-    except TraceLineError as exc:
-        failure = exc
+    logs: Located = []
+
+    def take(doc: Any, line: int | None) -> None:
+        for request in doc if isinstance(doc, list) else [doc]:
+            if not _is_otlp(request):
+                raise TraceLineError(source.name, line, "not an OTLP/JSON export request")
+            spans.extend([(span, line) for span in otlp.spans(request)])
+            logs.extend([(record, line) for record in otlp.log_records(request)])
+
+    failure = _each_document(source, take)
     records = [record for record, _ in logs]
     spans += [(span, logs[n][1]) for n, span in otlp.with_logs([s for s, _ in spans], records)]
-    yield from _played(source, spans)
-    if failure is not None:
-        raise failure
+    yield from _played(source, spans, failure)
 
 
 def read_langfuse(source: TraceSource) -> Iterator[TraceRecord]:
     """The observations of every trace in the source."""
     spans: Located = []
-    failure: TraceLineError | None = None
-    try:
-        for doc, line in documents(source):
-            found = langfuse.trace_of(doc)
-            if found is None:
-                raise TraceLineError(source.name, line, "not a Langfuse trace or observation")
-            spans += [
-                (langfuse.observation_span(o), line) for o in found[1] if isinstance(o, Mapping)
-            ]
-    except TraceLineError as exc:
-        failure = exc
-    yield from _played(source, spans)
-    if failure is not None:
-        raise failure
+
+    def take(doc: Any, line: int | None) -> None:
+        found = langfuse.trace_of(doc)
+        if found is None:
+            raise TraceLineError(source.name, line, "not a Langfuse trace or observation")
+        spans.extend(
+            [(langfuse.observation_span(o), line) for o in found[1] if isinstance(o, Mapping)]
+        )
+
+    failure = _each_document(source, take)
+    yield from _played(source, spans, failure)
 
 
 def read_langsmith(source: TraceSource) -> Iterator[TraceRecord]:
     """The runs of the source, flat or nested."""
-    runs: list[tuple[dict[str, Any], int | None]] = []
-    failure: TraceLineError | None = None
-    try:
-        for doc, line in documents(source):
-            found = langsmith.runs_of(doc)
-            if found is None:
-                raise TraceLineError(source.name, line, "not a LangSmith run")
-            runs += [(run, line) for run in found]
-    except TraceLineError as exc:
-        failure = exc
+    runs: Located = []
+
+    def take(doc: Any, line: int | None) -> None:
+        found = langsmith.runs_of(doc)
+        if found is None:
+            raise TraceLineError(source.name, line, "not a LangSmith run")
+        runs.extend([(run, line) for run in found])
+
+    failure = _each_document(source, take)
     snapshots = langsmith.run_spans([run for run, _ in runs])
-    yield from _played(source, [(span, runs[n][1]) for n, span in enumerate(snapshots)])
-    if failure is not None:
-        raise failure
+    yield from _played(source, [(span, runs[n][1]) for n, span in enumerate(snapshots)], failure)
 
 
 def _first(detect: Callable[[Any], bool]) -> Callable[[Sequence[Any]], bool]:
