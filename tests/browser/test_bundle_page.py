@@ -342,9 +342,6 @@ def test_streamed_document_equals_whole_render(bare_page_factory: Any, manual: b
     k2.seq = k.seq
     k2.end()
     assert_clean(bare, bare.eval("(m) => nba.stream(m)", k2.msgs))
-    # The code is highlighted by the highlight chunk, which the page imports as the first code
-    # block shows, and applies once it has loaded (a loaded machine: after the stream's end).
-    bare.page.wait_for_function("() => nba.mdHtml(0).includes('nba-hl-')", timeout=PATIENCE * 1000)
     final = bare.eval("nba.mdHtml(0)")
     assert final == bare.eval("(s) => nba.wholeHtml(s)", DOC)
     for needle in (
