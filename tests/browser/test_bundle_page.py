@@ -330,6 +330,9 @@ Final paragraph.
 def test_streamed_document_equals_whole_render(bare_page_factory: Any, manual: bool) -> None:
     bare = bare_page_factory(manual=manual)
     bare.eval("nba.mount()")
+    # The code is highlighted by the highlight chunk, which the code model brings a moment
+    # after mount (a loaded CI machine began streaming before it had come).
+    bare.eval("nba.chunksHere()")
     k = Kernel()
     k.start()
     k.ops({"op": "add", "block": {"type": "text", "id": "m1", "text": ""}})

@@ -192,6 +192,14 @@ window.nba = {
     chunkAsksSettled = chunkAsks;
     return asked;
   },
+  /**
+   * Resolves once the code model has come and each chunk it holds has loaded: as with a kernel,
+   * which sends a chunk just before the text that needs it, what streams next draws with them.
+   */
+  async chunksHere() {
+    await codeModel; // the widget asked for it at mount, and began each chunk's load first
+    await chunksSettled();
+  },
   get codeModelAsked() {
     return codeModelAsked;
   },
