@@ -34,6 +34,7 @@ __all__ = [
     "TraceRecord",
     "TraceSource",
     "documents",
+    "each_document",
     "open_trace",
 ]
 
@@ -138,6 +139,19 @@ def documents(source: TraceSource) -> Generator[tuple[Any, int | None], None, No
         yield from _parsed(source, enumerate(read, 1))
     finally:
         read.close()
+
+
+def each_document(
+    source: TraceSource, take: Callable[[Any, int | None], None]
+) -> TraceLineError | None:
+    """``take(doc, line)`` for every document of ``source`` up to a line that cannot be read:
+    that line's error, for the reader to raise once what came before it has played."""
+    try:
+        for doc, line in documents(source):
+            take(doc, line)
+    except TraceLineError as exc:
+        return exc
+    return None
 
 
 def _parsed(

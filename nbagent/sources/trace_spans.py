@@ -19,7 +19,7 @@ from nbagent.sources.trace_input import (
     TraceLineError,
     TraceRecord,
     TraceSource,
-    documents,
+    each_document,
 )
 
 __all__ = ["LANGFUSE", "LANGSMITH", "OTLP"]
@@ -35,19 +35,6 @@ def _is_otlp(doc: Any) -> bool:
         return any(isinstance(doc.get(key), list) for key in _OTLP_KEYS)
     items = list_or_empty(doc)
     return bool(items) and _is_otlp(items[0])
-
-
-def _each_document(
-    source: TraceSource, take: Callable[[Any, int | None], None]
-) -> TraceLineError | None:
-    """``take(doc, line)`` for every document up to a line that cannot be read: that line's
-    error, raised once what came before it has played (``_played``)."""
-    try:
-        for doc, line in documents(source):
-            take(doc, line)
-    except TraceLineError as exc:
-        return exc
-    return None
 
 
 def _played(
@@ -73,7 +60,7 @@ def read_otlp(source: TraceSource) -> Iterator[TraceRecord]:
             spans.extend([(span, line) for span in otlp.spans(request)])
             logs.extend([(record, line) for record in otlp.log_records(request)])
 
-    failure = _each_document(source, take)
+    failure = each_document(source, take)
     records = [record for record, _ in logs]
     spans += [(span, logs[n][1]) for n, span in otlp.with_logs([s for s, _ in spans], records)]
     yield from _played(source, spans, failure)
@@ -91,7 +78,7 @@ def read_langfuse(source: TraceSource) -> Iterator[TraceRecord]:
             [(langfuse.observation_span(o), line) for o in found[1] if isinstance(o, Mapping)]
         )
 
-    failure = _each_document(source, take)
+    failure = each_document(source, take)
     yield from _played(source, spans, failure)
 
 
@@ -105,7 +92,7 @@ def read_langsmith(source: TraceSource) -> Iterator[TraceRecord]:
             raise TraceLineError(source.name, line, "not a LangSmith run")
         runs.extend([(run, line) for run in found])
 
-    failure = _each_document(source, take)
+    failure = each_document(source, take)
     snapshots = langsmith.run_spans([run for run, _ in runs])
     yield from _played(source, [(span, runs[n][1]) for n, span in enumerate(snapshots)], failure)
 

@@ -1,7 +1,7 @@
 """The records of one session file, read with where each came from, and the records of several
 files (a session and its sub-agents') put in the order they were written.
 
-A file is read as any trace source is (``trace_input.documents``): a JSON Lines file gives a
+A file is read as any trace source is (``trace_input.each_document``): a JSON Lines file gives a
 record per line; a file holding one JSON document spread over several lines (Gemini CLI's
 older ``session-*.json``) gives that document as its one record; a document that is a list
 (parsed records handed over as data) gives its items. A line that is not JSON ends the file's
@@ -20,7 +20,7 @@ from nbagent.sources.trace_input import (
     TraceLineError,
     TraceRecord,
     TraceSource,
-    documents,
+    each_document,
     open_trace,
 )
 
@@ -50,13 +50,13 @@ def read_file(
     src = source if isinstance(source, TraceSource) else open_trace(source)
     tags: dict[str, Any] = {"thread": thread, "parent": parent, "agent": agent}
     records: list[SessionRecord] = []
-    try:
-        for doc, line in documents(src):
-            items = doc if isinstance(doc, list) else [doc]
-            records += [SessionRecord(item, src.name, line, **tags) for item in items]
-    except TraceLineError as exc:
-        return Read(records, exc)
-    return Read(records)
+
+    def take(doc: Any, line: int | None) -> None:
+        items = doc if isinstance(doc, list) else [doc]
+        records.extend(SessionRecord(item, src.name, line, **tags) for item in items)
+
+    failure = each_document(src, take)
+    return Read(records, failure)
 
 
 def tagged(read: Read, **tags: Any) -> Read:
