@@ -15,6 +15,7 @@ when reading starts and exited when it ends or is closed (which closes the respo
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 from collections.abc import AsyncIterator, Iterator
@@ -127,6 +128,21 @@ def _cancel(cancel: Any) -> None:
         result.close()
 
 
+async def _acancel(cancel: Any) -> None:
+    """Call a library's cancel method and await it when it is async, shielded: a Stop that
+    cancels the closing task meanwhile stops that task, and leaves the library to end its run
+    (llama-index's ``cancel_run`` awaits the run's task: cancelled with it, the run would end
+    in a bare ``CancelledError``, a hard cancel, not the library's own end)."""
+    if cancel is None:
+        return
+    try:
+        result = cancel()
+        if inspect.isawaitable(result):
+            await asyncio.shield(result)
+    except Exception:  # noqa: BLE001 - stopping is best-effort cleanup
+        pass
+
+
 class ResultStream:
     """A sync stream of a run object; closed before its end, it cancels the run."""
 
@@ -181,18 +197,14 @@ class AsyncResultStream:
             raise
 
     async def aclose(self) -> None:
-        if not self._done:
-            self._done = True
-            if self._cancel is not None:
-                try:
-                    result = self._cancel()
-                    if inspect.isawaitable(result):
-                        await result
-                except Exception:  # noqa: BLE001 - stopping is best-effort cleanup
-                    pass
-        aclose = getattr(self._iterator, "aclose", None)
-        if callable(aclose):
-            await aclose()
+        try:
+            if not self._done:
+                self._done = True
+                await _acancel(self._cancel)
+        finally:
+            aclose = getattr(self._iterator, "aclose", None)
+            if callable(aclose):
+                await aclose()
 
 
 class ManagedStream:

@@ -41,6 +41,7 @@ from nbagent.adapters import detect_format  # noqa: E402
 from nbagent.adapters.base import BadItemError  # noqa: E402
 from nbagent.adapters.llama_index import LlamaIndexAdapter  # noqa: E402
 from nbagent.core.events import Event, RunEnd, StepStart  # noqa: E402
+from nbagent.sources.results import resolve_source  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.wait import PATIENCE, wait_for_async  # noqa: E402
 
@@ -337,6 +338,49 @@ def test_stop_cancels_the_workflow() -> None:
     run, outcome = aio.run(main())
     assert run.transcript.status == "cancelled"
     assert type(outcome).__name__ == "WorkflowCancelledByUser"  # the library's run stopped
+
+
+def test_a_stop_landing_while_the_stream_closes_leaves_the_library_to_end_its_run() -> None:
+    # Stop is a cancel of the task that reads the run; when the source's last item has just
+    # ended that read, the task is already in cancel_run, awaiting the library's run: the
+    # cancel must not reach that run (a hard cancel), only the task (CI saw CancelledError).
+    import asyncio
+
+    closers: list[asyncio.Future[None]] = []
+
+    async def slow(x: int) -> int:
+        """Wait a long time."""
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            # The library is stopping its run, not done yet: the Stop lands now.
+            closers[0].cancel()
+            raise
+        return x
+
+    def script(messages: Sequence[ChatMessage], **_: Any) -> Any:
+        return call("s1", "slow", x=1)
+
+    async def main() -> tuple[bool, Any]:
+        handler = FunctionAgent(tools=[slow], llm=llm(script), name="sleepy").run(user_msg="w")
+        source = resolve_source(handler)
+        events = aiter(source)
+        async for event in events:
+            if type(event).__name__ == "ToolCall":
+                break
+        closing = asyncio.ensure_future(source.aclose())
+        closers.append(closing)
+        outcome: Any = None
+        try:
+            await asyncio.wait_for(handler.stop_event_result(), PATIENCE)
+        except Exception as exc:  # noqa: BLE001 - the test names the outcome
+            outcome = exc
+        await asyncio.gather(closing, return_exceptions=True)
+        return closing.cancelled(), outcome
+
+    closer_cancelled, outcome = aio.run(main())
+    assert type(outcome).__name__ == "WorkflowCancelledByUser"
+    assert closer_cancelled  # the task stops at once; the library's run ends on its own
 
 
 def test_detection_reads_the_type_and_nbagent_imports_no_llama_index() -> None:
