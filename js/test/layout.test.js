@@ -55,6 +55,7 @@ function fakeNotebook({ clientHeight = 500, targetTop = 100, targetHeight = 200,
     /** @type {DOMRect} */ ({
       top: geo.targetTop - geo.scrollTop,
       bottom: geo.targetTop + geo.targetHeight - geo.scrollTop,
+      height: geo.targetHeight,
     });
   /** where the widget's bottom is, relative to the viewport's bottom */
   const gap = () => geo.targetTop + geo.targetHeight - geo.scrollTop - geo.clientHeight;
@@ -159,6 +160,27 @@ describe("following the widget's bottom", () => {
     nb.geo.targetHeight = 1000;
     f.follow();
     expect(nb.gap()).toBe(100 + PIN_SLACK + 1);
+  });
+
+  test("a scroll to the bottom the reader saw pins, though text came in before its event", () => {
+    // A loaded machine: the scroll event comes a frame after the scroll, and the answer grew
+    // meanwhile (seen in JupyterLab beside 8 busy loops: the view never followed again).
+    const nb = fakeNotebook({});
+    const f = grown(nb, 900);
+    f.unpin();
+    nb.geo.targetHeight = 1200;
+    f.follow(); // the reader sees 1,200 px (unpinned: nothing scrolls)
+    const seenBottom = nb.geo.targetTop + 1200 - nb.geo.clientHeight;
+    nb.geo.targetHeight = 1260; // came in between the reader's scroll and its event
+    nb.userScroll(seenBottom - PIN_SLACK);
+    expect(f.pinned).toBe(true);
+    nb.geo.targetHeight = 1300;
+    f.follow();
+    expect(nb.gap()).toBe(0);
+    // A scroll up past the slack still unpins, however much came in before its event.
+    nb.geo.targetHeight = 1400;
+    nb.userScroll(nb.geo.scrollTop - (PIN_SLACK + 1));
+    expect(f.pinned).toBe(false);
   });
 
   test("our own scroll is not read as the user's", () => {

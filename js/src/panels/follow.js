@@ -14,7 +14,8 @@
 //   viewport's bottom; a widget that ends above the viewport's bottom scrolls nothing (the
 //   cells below it move down, the text being read does not move).
 // - Wheel up, or a user's scroll that ends with the widget's bottom out of view, unpins; a
-//   scroll that brings the bottom back into view pins again. A click on a panel's summary
+//   scroll that brings the bottom back into view pins again (the bottom as the reader saw it:
+//   text that came in before the scroll's event is below it). A click on a panel's summary
 //   inside the widget unpins: the panel opened stays where the reader clicked it.
 
 /** Distance (px) under which the widget's bottom counts as in view. */
@@ -68,6 +69,12 @@ export class FollowBottom {
     this.pinned = true;
     /** A scroll event is due from `follow()`, not from the user. */
     this.autoScrolled = false;
+    /**
+     * The widget's height at the last layout the reader saw (`follow()`, each resize): what
+     * came in after it lies below a scroll to the bottom they saw.
+     * @type {number | null}
+     */
+    this.seenHeight = null;
     /** @type {HTMLElement | null} */
     this.scroller = null;
     /** @type {AbortController | null} the listeners on the current scroller */
@@ -135,7 +142,12 @@ export class FollowBottom {
       return;
     }
     const s = this.scroller;
-    if (s) this.pinned = this.bottomGap(s) <= PIN_SLACK;
+    if (!s) return;
+    // The scroll event comes a frame after the scroll, and text may have come in meanwhile
+    // (a loaded machine): a scroll to the bottom the reader saw pins however much came since.
+    const height = this.target.getBoundingClientRect().height;
+    const grew = this.seenHeight === null ? 0 : Math.max(0, height - this.seenHeight);
+    this.pinned = this.bottomGap(s) <= PIN_SLACK + grew;
   }
 
   /**
@@ -161,8 +173,11 @@ export class FollowBottom {
   /** Bring the widget's bottom back to the viewport's bottom while pinned (its size changed). */
   follow() {
     const s = this.attach();
-    if (!s || !this.pinned) return;
-    const gap = this.target.getBoundingClientRect().bottom - viewportBottom(s);
+    if (!s) return;
+    const rect = this.target.getBoundingClientRect();
+    this.seenHeight = rect.height;
+    if (!this.pinned) return;
+    const gap = rect.bottom - viewportBottom(s);
     const room = s.scrollHeight - s.clientHeight - s.scrollTop;
     const by = Math.min(gap, room);
     if (by < 1) return; // no scroll, so no scroll event either
