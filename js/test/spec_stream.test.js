@@ -36,7 +36,11 @@ const PART = 12;
 const parts = (examples) => {
   /** @type {Map<string, T[]>} */
   const sections = new Map();
-  for (const ex of examples) sections.set(ex.section, [...(sections.get(ex.section) ?? []), ex]);
+  for (const ex of examples) {
+    const section = sections.get(ex.section) ?? [];
+    section.push(ex);
+    sections.set(ex.section, section);
+  }
   /** @type {[string, T[]][]} */
   const out = [];
   for (const [section, all] of sections) {
