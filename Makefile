@@ -224,8 +224,11 @@ include lite/versions.mk
 LITE := .lite
 LITE_VENV := .venv-lite
 LITE_NOTEBOOKS := notebooks/quickstart.ipynb notebooks/tools-debugging.ipynb notebooks/evaluate.ipynb
+# Build output (nbagent/static, nbagent/labextension) is not listed: its hashed names change at each
+# build, and widget.js and $(LABEXT) stand for it.
 LITE_SOURCES := $(wildcard lite/*) pyproject.toml uv.lock $(LITE_NOTEBOOKS) \
-  $(shell find nbagent -type f -not -path '*/__pycache__/*' 2>/dev/null)
+  $(shell find nbagent -type f -not -path '*/__pycache__/*' -not -path 'nbagent/labextension/*' \
+    -not -path 'nbagent/static/*' 2>/dev/null)
 PIPDL := $(LITE_VENV)/bin/pip download --quiet --no-deps --only-binary=:all: \
   --platform $(PYODIDE_PLATFORM) --platform any --python-version $(PYODIDE_PYTHON) --implementation cp
 $(LITE_VENV)/stamp: lite/build-requirements.txt | $(UV_STAMP)
