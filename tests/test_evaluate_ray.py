@@ -139,8 +139,16 @@ def test_a_worker_killed_mid_case_ends_that_case_in_error_with_what_arrived(
     dataset = ["hello", "call hang_worker please", "hello"]
     ev = evaluate(agent_with(hang_worker), dataset, executor="ray", concurrency=2)
     hung = ev.cases[1]
-    # Its tool call has reached the kernel, and its worker is in the tool: kill that worker.
-    wait_for(lambda: hung.transcript.tool_calls and pid_file.exists(), WAIT_S, "the tool call")
+    # Its tool call and its model call's usage have reached the kernel (the worker sends them
+    # in batches: a loaded worker may still hold the usage), and its worker is in the tool:
+    # kill that worker.
+    wait_for(
+        lambda: (
+            hung.transcript.tool_calls and hung.transcript.usage.input_tokens and pid_file.exists()
+        ),
+        WAIT_S,
+        "the tool call and its model call's usage",
+    )
     os.kill(int(pid_file.read_text()), signal.SIGKILL)
     ev.wait(WAIT_S)
     assert [c.status for c in ev.cases] == ["completed", "error", "completed"], ev.summary()
