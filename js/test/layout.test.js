@@ -22,7 +22,7 @@ afterEach(() => {
  * follow.js reads is computed here from these numbers.
  */
 function fakeNotebook({ clientHeight = 500, targetTop = 100, targetHeight = 200, below = 300 }) {
-  const geo = { clientHeight, targetTop, targetHeight, below, scrollTop: 0 };
+  const geo = { clientHeight, targetTop, targetHeight, below, scrollTop: 0, holdEvents: false };
   const scroller = document.createElement("div");
   scroller.style.overflowY = "auto";
   // An output area: overflow auto (so overflow-y computes to auto) but nothing to scroll.
@@ -42,7 +42,8 @@ function fakeNotebook({ clientHeight = 500, targetTop = 100, targetHeight = 200,
       get: () => geo.scrollTop,
       set: (v) => {
         geo.scrollTop = Math.max(0, Math.min(v, height() - geo.clientHeight));
-        scroller.dispatchEvent(new Event("scroll"));
+        // holdEvents: the browser's one scroll event per frame comes later (userScroll's)
+        if (!geo.holdEvents) scroller.dispatchEvent(new Event("scroll"));
       },
     },
   });
@@ -188,6 +189,23 @@ describe("following the widget's bottom", () => {
     const f = grown(nb, 900); // dispatches a scroll event: skipped, pinned stays
     expect(f.pinned).toBe(true);
     expect(f.autoScrolled).toBe(false);
+  });
+
+  test("a user's scroll in the same frame as ours, told by one scroll event, is read", () => {
+    // A scroll into view (JupyterLab's, a test's) just after a follow: the one event skipped
+    // as ours left the view pinned, and the next growth scrolled the reader's target away.
+    const nb = fakeNotebook({});
+    const f = grown(nb, 900);
+    nb.geo.holdEvents = true;
+    nb.geo.targetHeight = 1000;
+    f.follow(); // ours, its event not yet dispatched
+    expect(nb.gap()).toBe(0);
+    nb.userScroll(nb.geo.scrollTop - 200); // the same frame: one event for both
+    expect(f.pinned).toBe(false);
+    nb.geo.targetHeight = 1100;
+    const top = nb.geo.scrollTop;
+    f.follow();
+    expect(nb.geo.scrollTop).toBe(top);
   });
 
   test("unpin() (a panel opened) stops following until the reader scrolls down", () => {

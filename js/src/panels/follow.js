@@ -69,6 +69,8 @@ export class FollowBottom {
     this.pinned = true;
     /** A scroll event is due from `follow()`, not from the user. */
     this.autoScrolled = false;
+    /** Where `follow()` left the scroller: a scroll event finding it elsewhere is the user's too. */
+    this.autoScrollTop = 0;
     /**
      * The widget's height at the last layout the reader saw (`follow()`, each resize): what
      * came in after it lies below a scroll to the bottom they saw.
@@ -135,14 +137,17 @@ export class FollowBottom {
 
   /** A scroll event: the user's scroll decides whether the reader follows the bottom. */
   scrolled() {
-    // Our own scroll to the bottom: the layout may be stale by now (more text came in),
-    // and reading it would force a layout. Only a user's scroll is read.
-    if (this.autoScrolled) {
-      this.autoScrolled = false;
-      return;
-    }
+    // Our own scroll to the bottom: the widget's size may be stale by now (more text came
+    // in), so only a user's scroll is judged.
     const s = this.scroller;
     if (!s) return;
+    if (this.autoScrolled) {
+      this.autoScrolled = false;
+      // One event may stand for our scroll and a user's in the same frame (a scroll into
+      // view, JupyterLab's or a test's, just after a follow): theirs if the scroller moved on.
+      // The page was laid out since the last render (views render in frames): a cheap read.
+      if (Math.abs(s.scrollTop - this.autoScrollTop) < 1) return;
+    }
     // The scroll event comes a frame after the scroll, and text may have come in meanwhile
     // (a loaded machine): a scroll to the bottom the reader saw pins however much came since.
     const height = this.target.getBoundingClientRect().height;
@@ -182,7 +187,8 @@ export class FollowBottom {
     const by = Math.min(gap, room);
     if (by < 1) return; // no scroll, so no scroll event either
     this.autoScrolled = true;
-    s.scrollTop += by;
+    this.autoScrollTop = s.scrollTop + by;
+    s.scrollTop = this.autoScrollTop;
   }
 }
 
