@@ -91,6 +91,15 @@ FIRST_VISIBLE_JS = f"""() => {{
 }}"""
 
 
+# Records, as the click on a summary lands (capture phase: before the widget sees it), where
+# the summary and the notebook's scroller are: [{y}, scrollTop] in window.nbaClickedAt.
+CLICKED_AT_JS = f"""() => document.addEventListener('click', (e) => {{
+    const summary = e.target.closest?.('.nba-tool > summary');
+    if (summary) window.nbaClickedAt = [{{y: summary.getBoundingClientRect().y}},
+                                        ({SCROLLER_JS}).scrollTop];
+}}, {{capture: true}})"""
+
+
 # How much of the long answer (the last widget's) has streamed in.
 LONG_TEXT_JS = """() => { const r = document.querySelectorAll('.nbagent');
     return r[r.length - 1].querySelector('.nba-text .nba-md')?.textContent.length ?? 0; }"""
@@ -193,20 +202,20 @@ def check_panel_and_anchoring(lab: LabPage, frontend: str) -> None:
         " return !!l && l.textContent.length > 200; }"
     )
     summary.scroll_into_view_if_needed()
-    scroll_top = f"() => ({SCROLLER_JS}).scrollTop"
-    before, top_before = summary.bounding_box(), lab.js(scroll_top)
+    # Where the summary was when the click landed: until then the view follows the answer (the
+    # summary moves up), and the click may scroll the summary back into view first.
+    lab.js(CLICKED_AT_JS)
     summary.click()
+    before, top_before = lab.js("() => window.nbaClickedAt")
     lab.wait_js(
         "() => { const r = document.querySelectorAll('.nbagent');"
         " return r[r.length - 1].querySelector('.nba-tool').open; }"
     )
     wait_grown(lab, lab.js(LONG_TEXT_JS), 1000)  # the answer streams on below the panel
-    after, top_after = summary.bounding_box(), lab.js(scroll_top)
+    after, top_after = summary.bounding_box(), lab.js(f"() => ({SCROLLER_JS}).scrollTop")
     assert before is not None
     assert after is not None
     print(f"{frontend}: panel summary moved {after['y'] - before['y']:+.1f} px after opening")
-    # A move with the scroller's (the click scrolled the summary back into view: something
-    # scrolled it away before) or without (the content above it changed).
     scrolled = f"the notebook scrolled from {top_before} to {top_after}"
     assert abs(after["y"] - before["y"]) <= DRIFT_PX, (before, after, scrolled)
     assert 0 <= after["y"] <= HEIGHT
