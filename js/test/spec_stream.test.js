@@ -7,6 +7,7 @@ import { renderMarkdown } from "../src/markdown/markdown.js";
 import { rng } from "./random.js";
 import commonmark from "./spec/commonmark-0.31.2.json";
 import gfm from "./spec/gfm-85d8952.json";
+import { parts } from "./spec/parts.js";
 import { streamAppends } from "./streamed.js";
 
 /** @param {string} src @param {number[]} cuts */
@@ -22,37 +23,12 @@ const randomCuts = (src, r) => {
 /** @param {string} src */
 const everyChar = (src) => Array.from({ length: src.length }, (_, i) => i + 1);
 
-/** The most examples a test streams. */
-const PART = 12;
-
 /**
- * A spec's examples in parts of at most PART examples of one section, a test each (under a
- * second), so that a test's budget holds on a loaded machine: the whole spec in one took
- * 15–18 s, past its 240 s at 8 busy loops; whole sections, 67–86 s there for the longest.
- * @template {{section: string}} T
- * @param {T[]} examples
- * @returns {[string, T[]][]} each part's name and examples
+ * The most examples a test streams: a part each (under a second), so that a test's budget holds
+ * on a loaded machine: the whole spec in one took 15–18 s, past its 240 s at 8 busy loops; whole
+ * sections, 67–86 s there for the longest.
  */
-const parts = (examples) => {
-  /** @type {Map<string, T[]>} */
-  const sections = new Map();
-  for (const ex of examples) {
-    const section = sections.get(ex.section) ?? [];
-    section.push(ex);
-    sections.set(ex.section, section);
-  }
-  /** @type {[string, T[]][]} */
-  const out = [];
-  for (const [section, all] of sections) {
-    const count = Math.ceil(all.length / PART);
-    for (let i = 0; i < count; i++)
-      out.push([
-        count > 1 ? `${section} (${i + 1}/${count})` : section,
-        all.slice(i * PART, (i + 1) * PART),
-      ]);
-  }
-  return out;
-};
+const PART = 12;
 
 /** The texts CommonMark's examples stream character by character. */
 const commonmarkTexts = new Set(commonmark.map((ex) => ex.markdown));
@@ -62,7 +38,7 @@ for (const [name, examples, streamedByChar] of [
   ["GFM 0.29", gfm, commonmarkTexts],
 ]) {
   describe(`${name}: streamed render equals whole render`, () => {
-    test.each(parts(examples))(
+    test.each(parts(examples, PART))(
       "%s: every example, random 1–7-character chunks and character by character",
       (_name, part) => {
         /** @type {string[]} */
